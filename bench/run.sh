@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Prints Sluice's figures. Not a test: nothing here passes or fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "### Bundle size"
+cargo run --quiet --release -p sluice-bench --bin bundle_size -- dist
+
+echo
+echo "### Issues list latency (100,000 issues, 1,000,000 occurrences)"
+cargo run --quiet --release -p sluice-bench --bin issues_list
+
+echo
+echo "### 429 storm"
+cargo run --quiet --release -p sluice-bench --bin storm

@@ -1,0 +1,48 @@
+//! Tenant API keys: programs authenticate with `Authorization: Bearer <key>`.
+
+use crate::error::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the key, enough to recognise it (`slk_3f9a…`).
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateApiKey {
+    pub name: String,
+}
+
+pub const API_KEY_NAME_MAX: usize = 80;
+
+impl CreateApiKey {
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = self.name.trim();
+        if name.is_empty() {
+            errors.add("name", "Give the key a name, such as the program that will use it.");
+        } else if name.chars().count() > API_KEY_NAME_MAX {
+            errors.add("name", format!("Keep the name under {API_KEY_NAME_MAX} characters."));
+        }
+        errors.into_result()
+    }
+}
+
+/// Answer to a create: the only time the secret is ever sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedApiKey {
+    pub key: ApiKey,
+    pub secret: String,
+}

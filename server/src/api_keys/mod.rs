@@ -1,0 +1,28 @@
+//! Settings > API keys: create (secret shown once), list, revoke.
+
+pub mod routes;
+
+use crate::error::{AppError, AppResult};
+use crate::ids::{new_id, random_hex, secret_hash};
+use crate::store::{api_keys, Store};
+use sluice_contract::api_keys::{CreateApiKey, CreatedApiKey};
+
+/// Every key starts with this, so leaked keys are recognisable by secret scanners.
+pub const KEY_PREFIX: &str = "slk_";
+
+/// Creates a key for `tenant_id`; the only time its secret exists outside a hash.
+pub fn create_blocking(store: &Store, tenant_id: &str, req: &CreateApiKey, now: u64) -> AppResult<CreatedApiKey> {
+    req.validate()?;
+    let secret = format!("{KEY_PREFIX}{}", random_hex(24));
+    let prefix = format!("{}…", &secret[..KEY_PREFIX.len() + 6]);
+    let (id, hash, name) = (new_id("key"), secret_hash(&secret), req.name.trim().to_string());
+    let key = store.call_blocking(|c| api_keys::insert(c, &id, tenant_id, &name, &prefix, &hash, now))?;
+    Ok(CreatedApiKey { key, secret })
+}
+
+pub async fn create(store: &Store, tenant_id: &str, req: CreateApiKey, now: u64) -> AppResult<CreatedApiKey> {
+    let (store2, tenant_id) = (store.clone(), tenant_id.to_string());
+    tokio::task::spawn_blocking(move || create_blocking(&store2, &tenant_id, &req, now))
+        .await
+        .map_err(AppError::internal)?
+}

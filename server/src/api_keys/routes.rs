@@ -1,0 +1,61 @@
+//! `/api/v1/api-keys`
+
+use crate::auth::Principal;
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, AppResult};
+use crate::pagination::{Cursor, PageQuery};
+use crate::state::AppState;
+use crate::store::api_keys;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use sluice_contract::api_keys::{ApiKey, CreateApiKey, CreatedApiKey};
+use sluice_contract::error::ErrorBody;
+use sluice_contract::Page;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(revoke))
+}
+
+/// The tenant's API keys, newest first (secrets are never listed).
+#[utoipa::path(get, path = "/api-keys", tag = "api-keys", params(PageQuery),
+    responses((status = 200, body = Page<ApiKey>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, principal: Principal, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Json<Page<ApiKey>>> {
+    let limit = q.limit()?;
+    let before = q.cursor::<(i64, String)>()?;
+    let tenant = principal.tenant_id;
+    let mut items = state.store.call(move |c| api_keys::list(c, &tenant, limit + 1, before)).await?;
+    let next = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        let last = items.last().expect("non-empty");
+        let ts = crate::clock::parse_rfc3339(&last.created_at).unwrap_or(0) as i64;
+        Some(Cursor::encode(&(ts, last.id.clone())))
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor: next }))
+}
+
+/// Creates a key. The answer carries its secret, this once.
+#[utoipa::path(post, path = "/api-keys", tag = "api-keys", request_body = CreateApiKey,
+    responses((status = 201, body = CreatedApiKey), (status = 400, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(req): ApiJson<CreateApiKey>,
+) -> AppResult<(StatusCode, Json<CreatedApiKey>)> {
+    let created = crate::api_keys::create(&state.store, &principal.tenant_id, req, state.now_ms()).await?;
+    tracing::info!(tenant = %principal.tenant_id, key = %created.key.id, by = %principal.actor_label(), "API key created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Revokes a key: it stops working at once. Revoking twice is harmless.
+#[utoipa::path(delete, path = "/api-keys/{id}", tag = "api-keys", params(("id" = String, Path)),
+    responses((status = 200, body = ApiKey), (status = 404, body = ErrorBody)))]
+async fn revoke(State(state): State<AppState>, principal: Principal, ApiPath(id): ApiPath<String>) -> AppResult<Json<ApiKey>> {
+    let (tenant, now) = (principal.tenant_id.clone(), state.now_ms());
+    let key = state.store.call(move |c| api_keys::revoke(c, &tenant, &id, now)).await?;
+    let key = key.ok_or(AppError::NotFound("API key"))?;
+    tracing::info!(tenant = %principal.tenant_id, key = %key.id, by = %principal.actor_label(), "API key revoked");
+    Ok(Json(key))
+}

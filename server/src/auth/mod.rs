@@ -1,0 +1,103 @@
+//! Who is calling: a console session (cookie) or a program (tenant API key).
+
+pub mod guard;
+pub mod password;
+pub mod routes;
+
+use crate::error::AppError;
+use crate::ids::secret_hash;
+use crate::state::AppState;
+use crate::store::{api_keys, sessions, tenants};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use sluice_contract::headers::SESSION_COOKIE;
+
+/// The authenticated caller, scoped to one tenant.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub tenant_id: String,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User { id: String, email: String },
+    ApiKey { id: String, name: String },
+}
+
+impl Principal {
+    /// How usage reports name this caller.
+    pub fn caller_label(&self) -> String {
+        match &self.actor {
+            Actor::User { .. } => "console".to_string(),
+            Actor::ApiKey { name, .. } => format!("key: {name}"),
+        }
+    }
+
+    /// Who did it, for "acknowledged by".
+    pub fn actor_label(&self) -> String {
+        match &self.actor {
+            Actor::User { email, .. } => email.clone(),
+            Actor::ApiKey { name, .. } => format!("API key {name}"),
+        }
+    }
+
+    pub fn is_session(&self) -> bool {
+        matches!(self.actor, Actor::User { .. })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated("Sign in, or send a tenant API key as Authorization: Bearer <key>."))
+    }
+}
+
+/// The session token from the cookie header, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+/// Resolves the caller from `Authorization: Bearer` or the session cookie. `Ok(None)` when the
+/// request carries neither; a bearer key that is wrong or revoked is refused outright.
+pub async fn resolve(state: &AppState, headers: &HeaderMap, now: u64) -> Result<Option<Principal>, AppError> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let key = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or(AppError::Unauthenticated("Send the API key as Authorization: Bearer <key>."))?
+            .to_string();
+        let hash = secret_hash(&key);
+        let owner = state.store.call(move |c| api_keys::authenticate(c, &hash, now)).await?;
+        let owner = owner.ok_or(AppError::Unauthenticated("This API key is not valid or has been revoked."))?;
+        return Ok(Some(Principal { tenant_id: owner.tenant_id, actor: Actor::ApiKey { id: owner.id, name: owner.name } }));
+    }
+    let Some(token) = session_token(headers) else { return Ok(None) };
+    let hash = secret_hash(&token);
+    let found = state
+        .store
+        .call(move |c| {
+            let Some(session) = sessions::find_live(c, &hash, now)? else { return Ok(None) };
+            let email = tenants::user_email(c, &session.user_id)?.unwrap_or_default();
+            Ok(Some(Principal { tenant_id: session.tenant_id, actor: Actor::User { id: session.user_id, email } }))
+        })
+        .await?;
+    Ok(found)
+}

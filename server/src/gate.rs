@@ -1,0 +1,78 @@
+//! The gate every `/api/v1` request passes: who is calling, the tenant's rate limit, usage
+//! counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
+
+use crate::auth;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::usage::limiter::{Verdict, WindowState};
+use crate::{idempotency, usage};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sluice_contract::headers::{RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING, RATE_LIMIT_RESET};
+
+pub async fn api_gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let now = state.now_ms();
+    let principal = match auth::resolve(&state, req.headers(), now).await {
+        Ok(Some(p)) => p,
+        // No credentials: the route decides (sign-in is open; everything else answers 401).
+        Ok(None) => return next.run(req).await,
+        Err(e) => return e.into_response(),
+    };
+    if principal.is_session() && is_cross_origin(req.method(), req.headers()) {
+        return AppError::Forbidden("Requests that change things must come from the console's own origin.".into())
+            .into_response();
+    }
+    let route = format!(
+        "{} {}",
+        req.method(),
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str()).unwrap_or("(unmatched)")
+    );
+    let caller = principal.caller_label();
+    let tenant_id = principal.tenant_id.clone();
+    match state.limiter.check(&tenant_id, now) {
+        Verdict::Refused { state: window, retry_after_secs } => {
+            state.usage.record(&tenant_id, now, &route, &caller, true);
+            usage::alerts::observe(&state, &tenant_id, window).await;
+            let mut response = AppError::RateLimited {
+                retry_after_secs,
+                message: format!(
+                    "This tenant has used all {} requests of its {}-second window. Try again in {} s.",
+                    window.limit,
+                    state.limiter.spec().window_secs,
+                    retry_after_secs
+                ),
+            }
+            .into_response();
+            add_window_headers(response.headers_mut(), window);
+            response
+        }
+        Verdict::Allowed(window) => {
+            state.usage.record(&tenant_id, now, &route, &caller, false);
+            req.extensions_mut().insert(principal.clone());
+            let mut response = idempotency::run(&state, &principal, req, next).await;
+            add_window_headers(response.headers_mut(), window);
+            usage::alerts::observe(&state, &tenant_id, window).await;
+            response
+        }
+    }
+}
+
+fn add_window_headers(headers: &mut HeaderMap, window: WindowState) {
+    headers.insert(RATE_LIMIT_LIMIT, HeaderValue::from(window.limit));
+    headers.insert(RATE_LIMIT_REMAINING, HeaderValue::from(window.remaining));
+    headers.insert(RATE_LIMIT_RESET, HeaderValue::from(window.reset_secs));
+}
+
+/// A state-changing request whose `Origin` names another host than the one it was sent to.
+fn is_cross_origin(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    origin_host != host
+}
+

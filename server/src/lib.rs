@@ -1,0 +1,73 @@
+//! sluice-server: the backend of the Sluice admin console.
+//!
+//! A request's path through the code: `app::router` → `gate::api_gate` (who, rate limit,
+//! idempotency) → an area's `routes.rs` → the area's module → `store::<area>` (SQL).
+
+pub mod api_keys;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod gate;
+pub mod idempotency;
+pub mod ids;
+pub mod issues;
+pub mod openapi;
+pub mod pagination;
+pub mod state;
+pub mod store;
+pub mod stream;
+pub mod tenants;
+pub mod usage;
+pub mod web;
+
+use crate::clock::SharedClock;
+use crate::config::ServeArgs;
+use crate::state::AppState;
+use crate::store::Store;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Opens the store and builds the state (migrations run here).
+pub fn build_state(config: ServeArgs, clock: SharedClock) -> Result<AppState, String> {
+    let store = Store::open(&config.data_dir)?;
+    let state = AppState::new(store, clock, config);
+    usage::alerts::register_retry(&state);
+    Ok(state)
+}
+
+/// Serves on `listener` until `shutdown` resolves, then flushes what is buffered.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let workers = spawn_workers(state.clone());
+    let app = app::router(state.clone());
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    workers.abort();
+    if let Err(e) = usage::housekeeping(&state).await {
+        tracing::warn!(error = %e, "could not flush usage at shutdown");
+    }
+    result
+}
+
+/// Periodic work: usage flush and pruning, alerts that clear as windows drain.
+fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            usage::alerts::sweep(&state).await;
+            if let Err(e) = usage::housekeeping(&state).await {
+                tracing::warn!(error = %e, "usage housekeeping failed");
+            }
+            let cutoff = state.now_ms().saturating_sub(idempotency::KEEP_MS);
+            let _ = state.store.call(move |c| store::idempotency::prune(c, cutoff)).await;
+        }
+    })
+}

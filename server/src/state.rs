@@ -1,0 +1,67 @@
+//! What every handler and worker shares.
+
+use crate::clock::SharedClock;
+use crate::config::ServeArgs;
+use crate::issues::RetryRegistry;
+use crate::store::Store;
+use crate::usage::{limiter::RateLimiter, recorder::UsageRecorder, alerts::UsageAlerts};
+use crate::auth::guard::LoginGuard;
+use std::ops::Deref;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// Something changed that open consoles should learn of (carried by the SSE stream).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    IssuesChanged { tenant_id: String },
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub clock: SharedClock,
+    pub config: ServeArgs,
+    pub limiter: RateLimiter,
+    pub usage: UsageRecorder,
+    pub usage_alerts: UsageAlerts,
+    pub login_guard: LoginGuard,
+    pub retry: RetryRegistry,
+    pub notices: broadcast::Sender<Notice>,
+    pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: SharedClock, config: ServeArgs) -> Self {
+        let (notices, _) = broadcast::channel(256);
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            limiter: RateLimiter::new(config.rate_limit),
+            config,
+            usage: UsageRecorder::default(),
+            usage_alerts: UsageAlerts::default(),
+            login_guard: LoginGuard::default(),
+            retry: RetryRegistry::default(),
+            notices,
+            idempotency_in_flight: Default::default(),
+        }))
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    pub fn notify(&self, notice: Notice) {
+        // No receiver (no console open) is fine.
+        let _ = self.notices.send(notice);
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

@@ -1,0 +1,39 @@
+//! The outbox of events Sluice produces, kept for webhook delivery.
+
+use crate::error::AppError;
+use rusqlite::{params, Connection};
+
+pub struct EventRow {
+    pub id: String,
+    pub event_type: String,
+    pub occurred_at: u64,
+    pub data: serde_json::Value,
+}
+
+pub fn insert(conn: &Connection, tenant_id: &str, event: &EventRow) -> Result<(), AppError> {
+    conn.execute(
+        "INSERT INTO events (id, tenant_id, type, occurred_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![event.id, tenant_id, event.event_type, event.occurred_at as i64, event.data.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Newest first, optionally of one type.
+pub fn recent(conn: &Connection, tenant_id: &str, event_type: Option<&str>, limit: u32) -> Result<Vec<EventRow>, AppError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, type, occurred_at, data FROM events WHERE tenant_id = ?1 AND (?2 IS NULL OR type = ?2)
+         ORDER BY occurred_at DESC, rowid DESC LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(params![tenant_id, event_type, limit as i64], |r| {
+            let data: String = r.get(3)?;
+            Ok(EventRow {
+                id: r.get(0)?,
+                event_type: r.get(1)?,
+                occurred_at: r.get::<_, i64>(2)? as u64,
+                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

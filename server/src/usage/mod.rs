@@ -1,0 +1,104 @@
+//! Admin > API usage: the tenant's rolling window, its history, who uses it, and the
+//! thresholds that raise issues.
+
+pub mod alerts;
+pub mod limiter;
+pub mod recorder;
+pub mod routes;
+
+use crate::clock::rfc3339;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::{tenants, usage as store};
+use sluice_contract::usage::{parse_range, TopCaller, UsagePoint, UsageReport, UsageThresholds, UsageWindow};
+
+const THRESHOLDS_SETTING: &str = "usage_thresholds";
+/// Usage history is kept this long.
+pub const KEEP_DAYS: u64 = 30;
+
+pub async fn thresholds(state: &AppState, tenant_id: &str) -> AppResult<UsageThresholds> {
+    let tenant = tenant_id.to_string();
+    let stored = state.store.call(move |c| tenants::get_setting(c, &tenant, THRESHOLDS_SETTING)).await?;
+    Ok(stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+}
+
+pub async fn set_thresholds(state: &AppState, tenant_id: &str, thresholds: UsageThresholds) -> AppResult<UsageThresholds> {
+    thresholds.validate()?;
+    let (tenant, json) = (tenant_id.to_string(), serde_json::to_string(&thresholds).map_err(AppError::internal)?);
+    state.store.call(move |c| tenants::put_setting(c, &tenant, THRESHOLDS_SETTING, &json)).await?;
+    state.usage_alerts.forget_thresholds(tenant_id);
+    // Re-judge the window against the new thresholds now, not at the next request.
+    alerts::reevaluate(state, tenant_id).await;
+    Ok(thresholds)
+}
+
+pub async fn window(state: &AppState, tenant_id: &str) -> AppResult<UsageWindow> {
+    let w = state.limiter.peek(tenant_id, state.now_ms());
+    let thresholds = thresholds(state, tenant_id).await?;
+    Ok(UsageWindow {
+        limit: w.limit,
+        window_secs: state.limiter.spec().window_secs,
+        used: w.used,
+        remaining: w.remaining,
+        reset_secs: w.reset_secs,
+        level: alerts::level_of(w.used, w.limit, thresholds),
+        thresholds,
+    })
+}
+
+pub async fn report(state: &AppState, tenant_id: &str, range: &str) -> AppResult<UsageReport> {
+    let (range_secs, bucket_secs) =
+        parse_range(range).ok_or_else(|| AppError::field("range", "Use 1h, 24h or 7d."))?;
+    state.usage.flush(&state.store).await?;
+    let now_min = state.now_ms() / 60_000;
+    let bucket_min = bucket_secs / 60;
+    // Whole buckets, ending with the one that holds the current minute.
+    let to = (now_min / bucket_min + 1) * bucket_min;
+    let from = to - range_secs / 60;
+    let tenant = tenant_id.to_string();
+    let (rows, routes, keys) = state
+        .store
+        .call(move |c| {
+            Ok((
+                store::series(c, &tenant, from, to, bucket_min)?,
+                store::top(c, &tenant, false, from, to, 8)?,
+                store::top(c, &tenant, true, from, to, 8)?,
+            ))
+        })
+        .await?;
+    // Every bucket appears, empty ones as zero, so the chart's time axis is true.
+    let mut series = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    let mut bucket = from;
+    while bucket < to {
+        let (requests, rejected) = match rows.peek() {
+            Some(&(b, n, r)) if b == bucket => {
+                rows.next();
+                (n, r)
+            }
+            _ => (0, 0),
+        };
+        series.push(UsagePoint { at: rfc3339(bucket * 60_000), requests, rejected });
+        bucket += bucket_min;
+    }
+    let to_callers = |rows: Vec<(String, u64, u64)>| {
+        rows.into_iter().map(|(label, requests, rejected)| TopCaller { label, requests, rejected }).collect::<Vec<_>>()
+    };
+    Ok(UsageReport {
+        window: window(state, tenant_id).await?,
+        range: range.to_string(),
+        bucket_secs,
+        total_requests: series.iter().map(|p| p.requests).sum(),
+        total_rejected: series.iter().map(|p| p.rejected).sum(),
+        series,
+        top_routes: to_callers(routes),
+        top_keys: to_callers(keys),
+    })
+}
+
+/// Flushes counts and drops history past [`KEEP_DAYS`]; run periodically.
+pub async fn housekeeping(state: &AppState) -> AppResult<()> {
+    state.usage.flush(&state.store).await?;
+    let cutoff = (state.now_ms() / 60_000).saturating_sub(KEEP_DAYS * 24 * 60);
+    state.store.call(move |c| store::prune(c, cutoff).map(|_| ())).await
+}

@@ -1,0 +1,177 @@
+//! The console's typed HTTP client. Plain Rust: no Leptos in here.
+//!
+//! Pages call one small function per endpoint (`api::api_keys::list()`); every one of them goes
+//! through [`send`], which owns headers, cookies, JSON, errors and — via the [`gate`] — retries.
+
+pub mod api_keys;
+mod error;
+pub mod gate;
+pub mod issues;
+mod platform;
+pub mod session;
+pub mod transport;
+pub mod usage;
+
+pub use error::ApiError;
+pub use gate::GateStatus;
+pub use platform::{idempotency_key, now_ms, CancelToken};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sluice_contract::headers::IDEMPOTENCY_KEY;
+use sluice_contract::{ErrorBody, ErrorDetail, API_BASE};
+use std::cell::RefCell;
+use std::rc::Rc;
+use transport::Request;
+
+/// One call to the API, built by the endpoint functions.
+#[derive(Clone)]
+pub struct ApiRequest {
+    method: &'static str,
+    /// Path below `/api/v1`, with its query string.
+    path: String,
+    body: Option<String>,
+    idempotency_key: Option<String>,
+    /// The user's action in words, for messages ("Create API key").
+    action: String,
+    cancel: Option<CancelToken>,
+}
+
+impl ApiRequest {
+    fn new(method: &'static str, path: impl Into<String>, action: &str) -> Self {
+        ApiRequest {
+            method,
+            path: path.into(),
+            body: None,
+            idempotency_key: None,
+            action: action.to_string(),
+            cancel: None,
+        }
+    }
+
+    pub fn get(path: impl Into<String>, action: &str) -> Self {
+        Self::new("GET", path, action)
+    }
+
+    pub fn delete(path: impl Into<String>, action: &str) -> Self {
+        Self::new("DELETE", path, action)
+    }
+
+    pub fn post<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
+        let mut request = Self::new("POST", path, action);
+        request.body = serde_json::to_string(body).ok();
+        request
+    }
+
+    /// Makes a state change safe to retry: the server does it once per key.
+    pub fn idempotent(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Lets the caller abort this request (its wait and its fetch).
+    pub fn cancel_with(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+}
+
+thread_local! {
+    static ON_UNAUTHENTICATED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// What to do when the server says the session is gone (the app sends the user to log in).
+pub fn on_unauthenticated(handler: impl Fn() + 'static) {
+    ON_UNAUTHENTICATED.with(|h| *h.borrow_mut() = Some(Rc::new(handler)));
+}
+
+/// The one choke point: every request of the console goes through here.
+pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiError> {
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    if request.body.is_some() {
+        headers.push(("Content-Type".into(), "application/json".into()));
+    }
+    if let Some(key) = &request.idempotency_key {
+        headers.push((IDEMPOTENCY_KEY.into(), key.clone()));
+    }
+    let wire = Request {
+        method: request.method.to_string(),
+        path: format!("{API_BASE}{}", request.path),
+        headers,
+        body: request.body,
+    };
+    let cancel = request.cancel.unwrap_or_default();
+    let response = gate::run(wire, cancel, &request.action).await?;
+    if (200..300).contains(&response.status) {
+        let body = response.body.trim();
+        let body = if body.is_empty() { "null" } else { body };
+        return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
+    }
+    let error = serde_json::from_str::<ErrorBody>(&response.body)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| ErrorDetail {
+            code: format!("http_{}", response.status),
+            message: String::new(),
+            fields: Default::default(),
+        });
+    if response.status == 429 {
+        let retry_after_ms = response
+            .header(sluice_contract::headers::RETRY_AFTER)
+            .and_then(|v| sluice_contract::retry::parse_retry_after(v, now_ms() as u64));
+        return Err(ApiError::RateLimited {
+            retry_after_ms,
+            message: error.message,
+        });
+    }
+    let error = ApiError::Http {
+        status: response.status,
+        error,
+    };
+    if error.is_unauthenticated() {
+        if let Some(handler) = ON_UNAUTHENTICATED.with(|h| h.borrow().clone()) {
+            handler();
+        }
+    }
+    Err(error)
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `?a=1&b=x` from the pairs whose value is present; empty when none are.
+pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
+    let parts: Vec<String> = pairs
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", encode_query_value(&v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_skip_absent_values_and_encode_the_rest() {
+        assert_eq!(query_string([("a", None)]), "");
+        assert_eq!(
+            query_string([("q", Some("a b&c".into())), ("limit", Some("5".into()))]),
+            "?q=a%20b%26c&limit=5"
+        );
+    }
+}

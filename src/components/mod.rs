@@ -1,0 +1,25 @@
+//! Presentational pieces: they render what they are given and report clicks; no fetching.
+
+mod api_key_table;
+mod dialog;
+mod empty_state;
+mod error_panel;
+mod field;
+mod header;
+mod rate_limit;
+mod sidebar;
+
+pub use api_key_table::ApiKeyTable;
+pub use dialog::Dialog;
+pub use empty_state::EmptyState;
+pub use error_panel::ErrorPanel;
+pub use field::TextField;
+pub use header::AppHeader;
+pub use rate_limit::{RateLimitBanner, RateMeter};
+pub use sidebar::Sidebar;
+
+/// `2025-11-24T19:03:11Z` as `2025-11-24 19:03` (UTC), without a date library.
+pub fn short_time(rfc3339: &str) -> String {
+    let text: String = rfc3339.chars().take(16).collect();
+    text.replacen('T', " ", 1)
+}

@@ -1,0 +1,100 @@
+use crate::api::GateStatus;
+use leptos::prelude::*;
+
+/// The header meter: "412 of 500 left" with a small bar. Says "low" in words, not only colour.
+#[component]
+pub fn RateMeter(#[prop(into)] status: Signal<GateStatus>) -> impl IntoView {
+    let reading = move || {
+        let s = status.get();
+        Some((s.remaining?, s.limit?, s.reset_secs.unwrap_or(0)))
+    };
+    move || {
+        reading().map(|(remaining, limit, reset)| {
+            let percent = if limit == 0 { 0 } else { remaining.min(limit) * 100 / limit };
+            let low = percent <= 20;
+            view! {
+                <div
+                    class="rate-meter"
+                    class:rate-low=low
+                    data-testid="rate-meter"
+                    title=format!("API requests left in the current window; more in {reset} s")
+                >
+                    <span class="rate-text">
+                        {format!("{remaining} of {limit} left")}
+                        {low.then_some(" (low)")}
+                    </span>
+                    <span class="rate-bar" aria-hidden="true">
+                        <span class="rate-fill" style:width=format!("{percent}%")></span>
+                    </span>
+                </div>
+            }
+        })
+    }
+}
+
+/// The calm banner shown while the API window is closed, or after the console gave up.
+/// Lives in a `role="status"` region so screen readers hear it without losing their place.
+#[component]
+pub fn RateLimitBanner(
+    #[prop(into)] status: Signal<GateStatus>,
+    /// Unix ms the countdown is drawn against.
+    #[prop(into)]
+    now: Signal<f64>,
+    /// "Retry now": open the window at once.
+    on_retry: Callback<()>,
+    /// "Cancel": drop every waiting request.
+    on_cancel: Callback<()>,
+    /// Hides the "gave up" message.
+    on_dismiss: Callback<()>,
+) -> impl IntoView {
+    let seconds_left = move || {
+        let until = status.with(|s| s.waiting_until_ms)?;
+        Some(((until - now.get()) / 1000.0).ceil().max(0.0) as u64)
+    };
+    let gave_up = move || status.with(|s| s.gave_up_message.clone());
+    view! {
+        <div role="status" class="banner-region">
+            {move || {
+                if let Some(secs) = seconds_left() {
+                    let waiting = status.with(|s| s.waiting);
+                    Some(
+                        view! {
+                            <div class="banner banner-wait" data-testid="rate-limit-banner">
+                                <span class="banner-icon" aria-hidden="true">"⏳"</span>
+                                <span class="banner-text">
+                                    {format!("API limit reached — retrying in {secs} s")}
+                                    {(waiting > 0)
+                                        .then(|| {
+                                            let what = if waiting == 1 { "request" } else { "requests" };
+                                            format!(" ({waiting} {what} waiting)")
+                                        })}
+                                </span>
+                                <button type="button" class="button" data-testid="retry-now" on:click=move |_| on_retry.run(())>
+                                    "Retry now"
+                                </button>
+                                <button type="button" class="button button-quiet" data-testid="cancel-wait" on:click=move |_| on_cancel.run(())>
+                                    "Cancel"
+                                </button>
+                            </div>
+                        }
+                            .into_any(),
+                    )
+                } else {
+                    gave_up()
+                        .map(|message| {
+                            view! {
+                                <div class="banner banner-gave-up" data-testid="rate-limit-gave-up">
+                                    <span class="banner-icon" aria-hidden="true">"!"</span>
+                                    <span class="banner-text">{message}</span>
+                                    <button type="button" class="button button-quiet" on:click=move |_| on_dismiss.run(())>
+                                        "Dismiss"
+                                    </button>
+                                </div>
+                            }
+                                .into_any()
+                        })
+                }
+            }}
+        </div>
+    }
+}

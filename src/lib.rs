@@ -1,0 +1,76 @@
+//! Sluice console: the Leptos app. `main.rs` mounts [`App`]; `api/` is the typed client.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+pub mod rate_limit;
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{path, NavigateOptions};
+
+use pages::{
+    distributors::DistributorsPage, integrations::IntegrationsPage, issues::IssuesPage,
+    login::LoginPage, not_found::NotFoundPage, settings::ApiKeysPage, shell::Shell,
+    usage::UsagePage, webhooks::WebhooksPage,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    rate_limit::provide_rate_limit();
+    view! {
+        <Router>
+            <SessionExpiry />
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <Route path=path!("/login") view=LoginPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/issues" /> } />
+                    <Route path=path!("integrations") view=IntegrationsPage />
+                    <Route path=path!("webhooks") view=WebhooksPage />
+                    <Route path=path!("distributors") view=DistributorsPage />
+                    <Route path=path!("issues") view=IssuesPage />
+                    <Route path=path!("usage") view=UsagePage />
+                    <Route path=path!("settings") view=|| view! { <Redirect path="/settings/api-keys" /> } />
+                    <Route path=path!("settings/api-keys") view=ApiKeysPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sends the user to `/login?next=<here>` when any request finds the session gone.
+#[component]
+fn SessionExpiry() -> impl IntoView {
+    let navigate = use_navigate();
+    api::on_unauthenticated(move || {
+        let here = current_path();
+        if here.starts_with("/login") {
+            return;
+        }
+        let target = format!("/login?next={}", api::encode_query_value(&here));
+        navigate(
+            &target,
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
+    });
+}
+
+/// Path and query of the current page, e.g. `/issues?status=open`.
+pub fn current_path() -> String {
+    let location = window().location();
+    let path = location.pathname().unwrap_or_default();
+    let search = location.search().unwrap_or_default();
+    format!("{path}{search}")
+}
+
+/// Where to go after login: only same-site paths, never `//evil.example`.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login") => n,
+        _ => "/".to_string(),
+    }
+}

@@ -1,0 +1,11 @@
+//! One folder per admin area; pages fetch and decide, components render.
+
+pub mod distributors;
+pub mod integrations;
+pub mod issues;
+pub mod login;
+pub mod not_found;
+pub mod settings;
+pub mod shell;
+pub mod usage;
+pub mod webhooks;

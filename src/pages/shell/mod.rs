@@ -1,0 +1,102 @@
+//! The signed-in frame: sidebar, header, rate-limit banner, and the page in the middle.
+
+use crate::api::{self, ApiError};
+use crate::components::{AppHeader, ErrorPanel, RateLimitBanner, Sidebar};
+use crate::rate_limit::use_rate_limit;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_navigate;
+use sluice_contract::session::SessionInfo;
+
+#[component]
+pub fn Shell() -> impl IntoView {
+    let session = LocalResource::new(api::session::current);
+    view! {
+        <Transition fallback=|| {
+            view! { <p class="page-loading" data-testid="shell-loading">"Loading the console…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(info) => Either::Left(view! { <Frame info /> }),
+                    Err(error) => Either::Right(view! { <NoSession error on_retry=move || session.refetch() /> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NoSession(error: ApiError, on_retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    if error.is_unauthenticated() {
+        // `api::send` already asked the router to go to the login page.
+        return Either::Left(view! {
+            <p class="page-loading">"Your session has ended. " <a href="/login">"Sign in again"</a></p>
+        });
+    }
+    Either::Right(view! {
+        <main class="page">
+            <ErrorPanel
+                title="The console could not start."
+                message=error.user_message()
+                on_retry=Callback::new(move |_| on_retry())
+            />
+        </main>
+    })
+}
+
+#[component]
+fn Frame(info: SessionInfo) -> impl IntoView {
+    let rate = use_rate_limit();
+    let issue_count = RwSignal::new(None::<u64>);
+    spawn_local(async move {
+        if let Ok(counts) = api::issues::counts().await {
+            issue_count.try_set(Some(counts.active));
+        }
+    });
+    // Live badge: the server pushes counts on every change; dropped (closed) with this view.
+    let stream = api::issues::watch_counts(move |counts| {
+        issue_count.try_set(Some(counts.active));
+    });
+    let _stream = StoredValue::new_local(stream);
+
+    let navigate = use_navigate();
+    let logging_out = RwSignal::new(false);
+    let on_logout = Callback::new(move |_| {
+        logging_out.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Whatever the answer, the user asked to leave: go to the login page.
+            let _ = api::session::logout().await;
+            logging_out.try_set(false);
+            navigate("/login", Default::default());
+        });
+    });
+
+    view! {
+        <div class="app" data-testid="shell">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Sidebar issue_count=issue_count />
+            <div class="app-main">
+                <AppHeader
+                    tenant=info.tenant.name
+                    email=info.user.email
+                    on_logout
+                    logging_out
+                    rate=rate.status
+                />
+                <RateLimitBanner
+                    status=rate.status
+                    now=rate.now
+                    on_retry=Callback::new(|_| api::gate::retry_now())
+                    on_cancel=Callback::new(|_| api::gate::cancel())
+                    on_dismiss=Callback::new(|_| api::gate::dismiss())
+                />
+                <main id="main" class="page" tabindex="-1">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
