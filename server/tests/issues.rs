@@ -425,6 +425,20 @@ async fn bad_filters_and_unknown_ids_answer_the_error_body() {
         "not_found",
     )
     .await;
+    let doc: Value = reqwest::get(server.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/issues",
+        "/api/v1/issues/counts",
+        "/api/v1/issues/bulk",
+        "/api/v1/issues/{id}/retry",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
     server.stop().await;
 }
 

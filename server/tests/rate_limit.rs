@@ -104,7 +104,8 @@ async fn usage_is_recorded_by_route_and_caller_and_thresholds_are_validated() {
     server.clock.advance_ms(61_000);
     let report = api.get_json("/api/v1/usage?range=1h").await;
     assert_eq!(report["series"].as_array().unwrap().len(), 60);
-    assert_eq!(report["totalRequests"], 11);
+    // 11 requests earlier (one refused), and the report's own.
+    assert_eq!(report["totalRequests"], 12);
     assert_eq!(report["totalRejected"], 1);
     assert_eq!(report["topRoutes"][0]["label"], "GET /api/v1/api-keys");
     assert_eq!(report["topKeys"][0]["label"], "key: provisioning");

@@ -1,23 +1,15 @@
 //! What an admin does with issues: list, read, acknowledge, dismiss, retry, in bulk.
 
-use super::lifecycle::{reload, resolve};
+use super::lifecycle::reload;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{check_limit, Cursor};
 use crate::state::{AppState, Notice};
 use crate::store::issues::{self as store, ListFilter, StatusFilter};
-use futures::StreamExt;
 use rusqlite::TransactionBehavior;
 use sluice_contract::error::FieldErrors;
-use sluice_contract::issues::{
-    Area, BulkIssueAction, BulkIssueResult, BulkItemResult, Issue, IssueAction, IssueDetail,
-    IssueQuery, IssueStatus, Severity,
-};
-use sluice_contract::page::MAX_BATCH;
+use sluice_contract::issues::{Area, Issue, IssueDetail, IssueQuery, IssueStatus, Severity};
 use sluice_contract::Page;
-use std::time::Duration;
 
-/// A retry that has not answered by then counts as failed (the area's call may hang).
-pub const RETRY_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_Q_CHARS: usize = 200;
 
 /// A checked list query.
@@ -146,7 +138,7 @@ pub async fn detail(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Is
     })
 }
 
-fn not_active(issue: &Issue, verb: &str) -> AppError {
+pub(super) fn not_active(issue: &Issue, verb: &str) -> AppError {
     AppError::conflict(
         "issue_not_active",
         format!(
@@ -217,113 +209,4 @@ pub async fn acknowledge(
 /// Dismissed issues leave the active list until they happen again.
 pub async fn dismiss(state: &AppState, tenant_id: &str, id: &str, actor: &str) -> AppResult<Issue> {
     set_status(state, tenant_id, id, actor, IssueStatus::Dismissed).await
-}
-
-/// Asks the owning area to run the failing operation again and records the outcome on the row:
-/// success resolves the issue, failure keeps it open with the error verbatim.
-pub async fn retry(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Issue> {
-    let issue = detail(state, tenant_id, id).await?.issue;
-    if !issue.status.is_active() {
-        return Err(not_active(&issue, "retried"));
-    }
-    let handler = state.retry.get(issue.area).ok_or_else(|| {
-        AppError::conflict(
-            "retry_unavailable",
-            format!(
-                "{} issues cannot be retried from here yet; fix the cause at {}.",
-                issue.area.label(),
-                issue.entity.link
-            ),
-        )
-    })?;
-    let outcome = tokio::time::timeout(RETRY_TIMEOUT, handler(state.clone(), issue.clone()))
-        .await
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "The retry did not finish within {} s.",
-                RETRY_TIMEOUT.as_secs()
-            ))
-        });
-    let (tenant, id, now) = (tenant_id.to_string(), issue.id.clone(), state.now_ms());
-    let updated = state
-        .store
-        .call(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (ok, message) = match &outcome {
-                Ok(what) => (true, what.as_str()),
-                Err(error) => (false, error.as_str()),
-            };
-            store::record_retry(&tx, &id, now, ok, message)?;
-            let current = reload(&tx, &tenant, &id, true)?;
-            // The area may already have cleared it while retrying; then it stays as it was resolved.
-            let issue = if ok && current.status.is_active() {
-                resolve(
-                    &tx,
-                    &tenant,
-                    &id,
-                    &format!("resolved by retry: {message}"),
-                    now,
-                    true,
-                )?
-            } else {
-                current
-            };
-            tx.commit()?;
-            Ok(issue)
-        })
-        .await?;
-    state.notify(Notice::IssuesChanged {
-        tenant_id: tenant_id.to_string(),
-    });
-    Ok(updated)
-}
-
-/// Up to 100 ids; each row succeeds or fails on its own, and says which.
-pub async fn bulk(
-    state: &AppState,
-    tenant_id: &str,
-    actor: &str,
-    req: BulkIssueAction,
-) -> AppResult<BulkIssueResult> {
-    if req.ids.is_empty() {
-        return Err(AppError::field("ids", "Choose at least one issue."));
-    }
-    if req.ids.len() > MAX_BATCH {
-        return Err(AppError::field(
-            "ids",
-            format!("Send at most {MAX_BATCH} ids per request."),
-        ));
-    }
-    let results = futures::stream::iter(req.ids)
-        .map(|id| async move {
-            let outcome = match req.action {
-                IssueAction::Acknowledge => acknowledge(state, tenant_id, &id, actor).await,
-                IssueAction::Dismiss => dismiss(state, tenant_id, &id, actor).await,
-                IssueAction::Retry => retry(state, tenant_id, &id).await,
-            };
-            match outcome {
-                Ok(issue) => BulkItemResult {
-                    id,
-                    ok: true,
-                    issue: Some(issue),
-                    error: None,
-                },
-                Err(e) => {
-                    if let AppError::Internal(detail) = &e {
-                        tracing::error!(%detail, issue = %id, "bulk issue action failed");
-                    }
-                    BulkItemResult {
-                        id,
-                        ok: false,
-                        issue: None,
-                        error: Some(e.body().error),
-                    }
-                }
-            }
-        })
-        // Retries wait on other systems; a few at a time, answered in the order asked.
-        .buffered(4)
-        .collect()
-        .await;
-    Ok(BulkIssueResult { results })
 }

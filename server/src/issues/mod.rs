@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod lifecycle;
+pub mod retry;
 pub mod routes;
 
 pub use lifecycle::{clear, raise};

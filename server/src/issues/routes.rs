@@ -1,6 +1,6 @@
 //! `/api/v1/issues`
 
-use super::actions;
+use super::{actions, retry as retries};
 use crate::auth::Principal;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppResult};
 use crate::state::AppState;
@@ -96,7 +96,7 @@ async fn retry(
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Issue>> {
     Ok(Json(
-        actions::retry(&state, &principal.tenant_id, &id).await?,
+        retries::retry(&state, &principal.tenant_id, &id).await?,
     ))
 }
 
@@ -109,6 +109,6 @@ async fn bulk(
     ApiJson(req): ApiJson<BulkIssueAction>,
 ) -> AppResult<Json<BulkIssueResult>> {
     Ok(Json(
-        actions::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?,
+        retries::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?,
     ))
 }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::issues::Report;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sluice_contract::issues::{
-    Area, EntityRef, Issue, IssueCounts, IssueStatus, Occurrence, RetryOutcome, Severity,
+    Area, EntityRef, Issue, IssueStatus, Occurrence, RetryOutcome, Severity,
 };
 
 /// How many occurrences each issue keeps (its history).
@@ -53,6 +53,8 @@ CREATE INDEX issues_active ON issues(tenant_id, active, last_seen_at DESC, id DE
 CREATE INDEX issues_status ON issues(tenant_id, status, last_seen_at DESC, id DESC);
 CREATE INDEX issues_area ON issues(tenant_id, area, active, last_seen_at DESC, id DESC);
 CREATE INDEX issues_recent ON issues(tenant_id, last_seen_at DESC, id DESC);
+-- Covers the counts (tabs and badge); status and area rarely change, so it is cheap to keep.
+CREATE INDEX issues_counts ON issues(tenant_id, status, area);
 
 CREATE TABLE issue_occurrences (
     id        INTEGER PRIMARY KEY,

@@ -90,7 +90,7 @@ pub fn counts(conn: &Connection, tenant_id: &str) -> Result<IssueCounts, AppErro
         counts.by_status.insert(status.as_str().to_string(), 0);
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT area, status, COUNT(*) FROM issues WHERE tenant_id = ?1 GROUP BY area, status",
+        "SELECT area, status, COUNT(*) FROM issues WHERE tenant_id = ?1 GROUP BY status, area",
     )?;
     let mut rows = stmt.query([tenant_id])?;
     while let Some(r) = rows.next()? {
