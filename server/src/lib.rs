@@ -46,6 +46,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let workers = spawn_workers(state.clone());
     let app = app::router(state.clone());
+    let stopping = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Open event streams would otherwise hold graceful shutdown forever.
+        stopping.shutting_down.send_replace(true);
+    };
     let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;

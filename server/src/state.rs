@@ -29,6 +29,8 @@ pub struct Inner {
     pub login_guard: LoginGuard,
     pub retry: RetryRegistry,
     pub notices: broadcast::Sender<Notice>,
+    /// Flips to `true` when the server starts shutting down, so long-lived streams end.
+    pub shutting_down: tokio::sync::watch::Sender<bool>,
     pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
@@ -45,6 +47,7 @@ impl AppState {
             login_guard: LoginGuard::default(),
             retry: RetryRegistry::default(),
             notices,
+            shutting_down: tokio::sync::watch::Sender::new(false),
             idempotency_in_flight: Default::default(),
         }))
     }

@@ -27,11 +27,16 @@ async fn stream(
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let tenant = principal.tenant_id;
     let mut notices = state.notices.subscribe();
+    let mut shutting_down = state.shutting_down.subscribe();
     let first = issues::counts(&state, &tenant).await?;
     let events = async_stream::stream! {
         yield Ok(counts_event(&first));
         loop {
-            match notices.recv().await {
+            let notice = tokio::select! {
+                notice = notices.recv() => notice,
+                _ = shutting_down.wait_for(|stopping| *stopping) => break,
+            };
+            match notice {
                 Ok(Notice::IssuesChanged { tenant_id }) if tenant_id == tenant => {
                     if let Ok(counts) = issues::counts(&state, &tenant).await {
                         yield Ok(counts_event(&counts));
