@@ -11,9 +11,8 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::{path, NavigateOptions};
 
 use pages::{
-    distributors::DistributorsPage, integrations::IntegrationsPage, issues::IssuesPage,
-    login::LoginPage, not_found::NotFoundPage, settings::ApiKeysPage, shell::Shell,
-    usage::UsagePage, webhooks::WebhooksPage,
+    distributors::DistributorsPage, integrations::IntegrationsPage, issues::IssuesPage, login::LoginPage,
+    not_found::NotFoundPage, settings::ApiKeysPage, shell::Shell, usage::UsagePage, webhooks::WebhooksPage,
 };
 
 #[component]
@@ -49,13 +48,7 @@ fn SessionExpiry() -> impl IntoView {
             return;
         }
         let target = format!("/login?next={}", api::encode_query_value(&here));
-        navigate(
-            &target,
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
+        navigate(&target, NavigateOptions { replace: true, ..Default::default() });
     });
 }
 

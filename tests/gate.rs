@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use leptos::task::spawn_local;
 use sluice_console::api::{self, gate, now_ms, ApiError, CancelToken};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -99,7 +99,10 @@ async fn state_changes_are_retried_only_with_an_idempotency_key() {
         if index == 0 {
             rate_limited(1)
         } else {
-            json(200, r#"{"id":"k1","name":"ci","prefix":"slk_1","createdAt":"2025-01-01T00:00:00Z","lastUsedAt":null,"revokedAt":"2025-01-02T00:00:00Z"}"#)
+            json(
+                200,
+                r#"{"id":"k1","name":"ci","prefix":"slk_1","createdAt":"2025-01-01T00:00:00Z","lastUsedAt":null,"revokedAt":"2025-01-02T00:00:00Z"}"#,
+            )
         }
     });
     let key = api::idempotency_key();
@@ -118,7 +121,10 @@ async fn the_banner_counts_down_while_waiting_and_goes_away_after() {
             return Some(if n == 0 {
                 rate_limited(1)
             } else {
-                json(200, r#"{"items":[{"id":"k1","name":"Billing sync","prefix":"slk_3f9a","createdAt":"2025-01-01T10:00:00Z","lastUsedAt":null,"revokedAt":null}],"nextCursor":null}"#)
+                json(
+                    200,
+                    r#"{"items":[{"id":"k1","name":"Billing sync","prefix":"slk_3f9a","createdAt":"2025-01-01T10:00:00Z","lastUsedAt":null,"revokedAt":null}],"nextCursor":null}"#,
+                )
             });
         }
         None

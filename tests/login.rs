@@ -15,15 +15,10 @@ async fn empty_submit_explains_each_field_and_sends_nothing() {
     assert!(wait_until(2000.0, || by_testid("login-submit").is_some()).await);
     click("login-submit");
     assert!(wait_until(1000.0, || all_by_testid("field-error").len() == 2).await);
-    let errors: Vec<String> = all_by_testid("field-error")
-        .iter()
-        .map(|e| e.text_content().unwrap_or_default())
-        .collect();
+    let errors: Vec<String> =
+        all_by_testid("field-error").iter().map(|e| e.text_content().unwrap_or_default()).collect();
     assert_eq!(errors, vec!["Enter your email address.", "Enter your password."]);
-    assert_eq!(
-        by_testid("field-email").unwrap().get_attribute("aria-invalid").as_deref(),
-        Some("true")
-    );
+    assert_eq!(by_testid("field-email").unwrap().get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(fake.count(), 0, "nothing is sent for an invalid form");
 }
 

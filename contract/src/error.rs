@@ -24,13 +24,7 @@ pub struct ErrorDetail {
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorBody {
-            error: ErrorDetail {
-                code: code.into(),
-                message: message.into(),
-                fields: BTreeMap::new(),
-            },
-        }
+        ErrorBody { error: ErrorDetail { code: code.into(), message: message.into(), fields: BTreeMap::new() } }
     }
 
     pub fn with_fields(mut self, fields: FieldErrors) -> Self {

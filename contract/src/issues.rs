@@ -16,12 +16,7 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 4] = [
-        Area::Integrations,
-        Area::Webhooks,
-        Area::Distributors,
-        Area::ApiUsage,
-    ];
+    pub const ALL: [Area; 4] = [Area::Integrations, Area::Webhooks, Area::Distributors, Area::ApiUsage];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,9 +58,7 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Severity> {
-        [Severity::Error, Severity::Warning]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [Severity::Error, Severity::Warning].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -80,12 +73,8 @@ pub enum IssueStatus {
 }
 
 impl IssueStatus {
-    pub const ALL: [IssueStatus; 4] = [
-        IssueStatus::Open,
-        IssueStatus::Acknowledged,
-        IssueStatus::Resolved,
-        IssueStatus::Dismissed,
-    ];
+    pub const ALL: [IssueStatus; 4] =
+        [IssueStatus::Open, IssueStatus::Acknowledged, IssueStatus::Resolved, IssueStatus::Dismissed];
 
     pub fn as_str(self) -> &'static str {
         match self {

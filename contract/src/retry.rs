@@ -20,12 +20,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            base_ms: 500,
-            cap_ms: 30_000,
-            max_retry_after_ms: 120_000,
-            max_retries: 6,
-        }
+        RetryPolicy { base_ms: 500, cap_ms: 30_000, max_retry_after_ms: 120_000, max_retries: 6 }
     }
 }
 
@@ -109,11 +104,7 @@ pub struct RateLimitInfo {
 pub fn parse_rate_limit(header: impl Fn(&str) -> Option<String>) -> Option<RateLimitInfo> {
     let num = |name: &str| header(name).and_then(|v| v.trim().parse::<u64>().ok());
     if let (Some(limit), Some(remaining)) = (num("x-ratelimit-limit"), num("x-ratelimit-remaining")) {
-        return Some(RateLimitInfo {
-            limit,
-            remaining,
-            reset_secs: num("x-ratelimit-reset").unwrap_or(0),
-        });
+        return Some(RateLimitInfo { limit, remaining, reset_secs: num("x-ratelimit-reset").unwrap_or(0) });
     }
     let draft = header("ratelimit")?;
     let param = |text: &str, key: &str| {
@@ -123,11 +114,10 @@ pub fn parse_rate_limit(header: impl Fn(&str) -> Option<String>) -> Option<RateL
             .and_then(|(_, v)| v.trim().trim_matches('"').parse::<u64>().ok())
     };
     let remaining = param(&draft, "remaining").or_else(|| param(&draft, "r"))?;
-    let limit = param(&draft, "limit")
-        .or_else(|| param(&draft, "q"))
-        .or_else(|| header("ratelimit-policy").and_then(|p| {
-            param(&p, "q").or_else(|| p.split([',', ';']).next()?.trim().parse().ok())
-        }))?;
+    let limit = param(&draft, "limit").or_else(|| param(&draft, "q")).or_else(|| {
+        header("ratelimit-policy")
+            .and_then(|p| param(&p, "q").or_else(|| p.split([',', ';']).next()?.trim().parse().ok()))
+    })?;
     let reset_secs = param(&draft, "reset").or_else(|| param(&draft, "t")).unwrap_or(0);
     Some(RateLimitInfo { limit, remaining, reset_secs })
 }

@@ -88,10 +88,7 @@ mod tests {
 
     #[test]
     fn malformed_email_is_explained() {
-        let req = LoginRequest {
-            email: "admin@localhost".into(),
-            password: "x".into(),
-        };
+        let req = LoginRequest { email: "admin@localhost".into(), password: "x".into() };
         assert!(req.validate().unwrap_err().get("email").unwrap().contains("like"));
         assert!(looks_like_email("a@b.co"));
         assert!(!looks_like_email("a b@c.d"));

@@ -92,7 +92,9 @@ impl AppError {
                 "too_many_attempts",
                 format!("Too many failed sign-ins. Try again in {}.", human_secs(*retry_after_secs)),
             ),
-            AppError::Internal(_) => ErrorBody::new("internal", "Something went wrong on our side. It has been logged."),
+            AppError::Internal(_) => {
+                ErrorBody::new("internal", "Something went wrong on our side. It has been logged.")
+            }
         }
     }
 }
@@ -139,9 +141,10 @@ impl From<JsonRejection> for AppError {
             JsonRejection::JsonSyntaxError(e) => {
                 AppError::bad_request("malformed_json", format!("The body is not valid JSON: {}", e.body_text()))
             }
-            JsonRejection::JsonDataError(e) => {
-                AppError::bad_request("invalid_body", format!("The body does not match what this route takes: {}", e.body_text()))
-            }
+            JsonRejection::JsonDataError(e) => AppError::bad_request(
+                "invalid_body",
+                format!("The body does not match what this route takes: {}", e.body_text()),
+            ),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 AppError::PayloadTooLarge(format!("The body is larger than {} KiB.", crate::app::MAX_BODY_BYTES / 1024))
             }

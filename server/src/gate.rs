@@ -75,4 +75,3 @@ fn is_cross_origin(method: &Method, headers: &HeaderMap) -> bool {
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
     origin_host != host
 }
-

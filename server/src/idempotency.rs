@@ -31,8 +31,11 @@ pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Ne
     {
         let mut in_flight = state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner());
         if !in_flight.insert(slot.clone()) {
-            return AppError::conflict("idempotency_key_in_use", "A request with this Idempotency-Key is still being processed.")
-                .into_response();
+            return AppError::conflict(
+                "idempotency_key_in_use",
+                "A request with this Idempotency-Key is still being processed.",
+            )
+            .into_response();
         }
     }
     let response = replay_or_run(state, &tenant, &key, req, next).await;
@@ -43,8 +46,11 @@ pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Ne
 async fn replay_or_run(state: &AppState, tenant: &str, key: &str, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, crate::app::MAX_BODY_BYTES).await else {
-        return AppError::PayloadTooLarge(format!("The body is larger than {} KiB.", crate::app::MAX_BODY_BYTES / 1024))
-            .into_response();
+        return AppError::PayloadTooLarge(format!(
+            "The body is larger than {} KiB.",
+            crate::app::MAX_BODY_BYTES / 1024
+        ))
+        .into_response();
     };
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());

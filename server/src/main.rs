@@ -37,12 +37,9 @@ fn create_tenant(data_dir: std::path::PathBuf, name: String, admin_email: String
     let store = sluice_server::store::Store::open(&data_dir)?;
     let new = NewTenant { name, admin_email, admin_password: password };
     let created = tenants::create(&store, &new, SystemClock.now_ms()).map_err(|e| match e {
-        sluice_server::error::AppError::Validation(fields) => fields
-            .0
-            .iter()
-            .map(|(field, why)| format!("{field}: {why}"))
-            .collect::<Vec<_>>()
-            .join("; "),
+        sluice_server::error::AppError::Validation(fields) => {
+            fields.0.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join("; ")
+        }
         other => other.to_string(),
     })?;
     println!("apiKey={}", created.api_key);
@@ -58,7 +55,8 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
         let demo_mode = args.demo;
         let data_dir = args.data_dir.clone();
         let state = sluice_server::build_state(args, clock.clone())?;
-        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         if demo_mode {
             let store = state.store.clone();
@@ -69,7 +67,11 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
             println!();
             println!("  Sluice is running at http://{addr}");
             println!("  Log in as {} with password {}", login.email, login.password);
-            println!("  (demo tenant \"{}\"; the login is kept in {}/demo-login.txt)", demo::DEMO_TENANT, state.config.data_dir.display());
+            println!(
+                "  (demo tenant \"{}\"; the login is kept in {}/demo-login.txt)",
+                demo::DEMO_TENANT,
+                state.config.data_dir.display()
+            );
             println!();
         } else {
             println!("Sluice is running at http://{addr}");

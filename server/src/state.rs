@@ -1,11 +1,11 @@
 //! What every handler and worker shares.
 
+use crate::auth::guard::LoginGuard;
 use crate::clock::SharedClock;
 use crate::config::ServeArgs;
 use crate::issues::RetryRegistry;
 use crate::store::Store;
-use crate::usage::{limiter::RateLimiter, recorder::UsageRecorder, alerts::UsageAlerts};
-use crate::auth::guard::LoginGuard;
+use crate::usage::{alerts::UsageAlerts, limiter::RateLimiter, recorder::UsageRecorder};
 use std::ops::Deref;
 use std::sync::Arc;
 use tokio::sync::broadcast;

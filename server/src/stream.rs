@@ -3,8 +3,8 @@
 
 use crate::auth::Principal;
 use crate::error::AppResult;
-use crate::state::{AppState, Notice};
 use crate::issues;
+use crate::state::{AppState, Notice};
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;

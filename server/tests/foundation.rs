@@ -29,7 +29,8 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_who_am_i_answers() {
     // Sign-out invalidates the session on the server, not only in the browser.
     let token = cookie.split(';').next().unwrap().to_string();
     assert_eq!(client.delete(server.url("/api/v1/session")).send().await.unwrap().status(), 204);
-    let replay = reqwest::Client::new().get(server.url("/api/v1/session")).header("cookie", token).send().await.unwrap();
+    let replay =
+        reqwest::Client::new().get(server.url("/api/v1/session")).header("cookie", token).send().await.unwrap();
     expect_error(replay, 401, "unauthenticated").await;
     server.stop().await;
 }
@@ -51,7 +52,8 @@ async fn wrong_password_and_unknown_email_get_the_same_generic_answer() {
         assert_eq!(body["error"]["message"], "Email or password is wrong.");
     }
     // Empty fields are named.
-    let res = client.post(server.url("/api/v1/session")).json(&json!({"email": "", "password": ""})).send().await.unwrap();
+    let res =
+        client.post(server.url("/api/v1/session")).json(&json!({"email": "", "password": ""})).send().await.unwrap();
     let body = expect_error(res, 400, "validation_failed").await;
     assert!(body["error"]["fields"]["email"].is_string() && body["error"]["fields"]["password"].is_string());
     drop(api);
@@ -64,7 +66,10 @@ async fn repeated_failures_lock_the_account_even_with_the_right_password() {
     server.tenant("Acme", "admin@acme.test").await;
     let client = reqwest::Client::new();
     let attempt = |password: &'static str| {
-        client.post(server.url("/api/v1/session")).json(&json!({"email": "admin@acme.test", "password": password})).send()
+        client
+            .post(server.url("/api/v1/session"))
+            .json(&json!({"email": "admin@acme.test", "password": password}))
+            .send()
     };
     for _ in 0..4 {
         expect_error(attempt("nope nope").await.unwrap(), 401, "invalid_credentials").await;
@@ -132,12 +137,30 @@ async fn every_error_path_answers_the_json_error_body() {
     expect_error(reqwest::get(server.url("/api/v1/api-keys")).await.unwrap(), 401, "unauthenticated").await;
     expect_error(api.get("/api/v1/no-such-thing").await, 404, "not_found").await;
     expect_error(api.get("/api/nothing-here").await, 404, "not_found").await;
-    let malformed = api.request(Method::POST, "/api/v1/api-keys").header("content-type", "application/json").body("{nope").send().await.unwrap();
+    let malformed = api
+        .request(Method::POST, "/api/v1/api-keys")
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
     expect_error(malformed, 400, "malformed_json").await;
-    let wrong_type = api.request(Method::POST, "/api/v1/api-keys").header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let wrong_type = api
+        .request(Method::POST, "/api/v1/api-keys")
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     expect_error(wrong_type, 415, "unsupported_media_type").await;
     let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(300 * 1024));
-    let too_big = api.request(Method::POST, "/api/v1/api-keys").header("content-type", "application/json").body(huge).send().await.unwrap();
+    let too_big = api
+        .request(Method::POST, "/api/v1/api-keys")
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     expect_error(too_big, 413, "payload_too_large").await;
     let blank = expect_error(api.post("/api/v1/api-keys", json!({"name": "  "})).await, 400, "validation_failed").await;
     assert!(blank["error"]["fields"]["name"].as_str().unwrap().contains("name"));
@@ -147,7 +170,13 @@ async fn every_error_path_answers_the_json_error_body() {
     expect_error(bad_key.get("/api/v1/api-keys").await, 401, "unauthenticated").await;
     // Cross-origin changes with a session cookie are refused.
     let admin = server.session_client("admin@acme.test").await;
-    let csrf = admin.request(Method::POST, "/api/v1/api-keys").header("origin", "https://evil.example").json(&json!({"name": "x"})).send().await.unwrap();
+    let csrf = admin
+        .request(Method::POST, "/api/v1/api-keys")
+        .header("origin", "https://evil.example")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
     expect_error(csrf, 403, "forbidden").await;
     server.stop().await;
 }
@@ -188,7 +217,11 @@ async fn the_cli_provisioning_path_creates_a_working_tenant() {
     let store = server.state.store.clone();
     let err = sluice_server::tenants::create(
         &store,
-        &sluice_server::tenants::NewTenant { name: "X".into(), admin_email: "x@x.test".into(), admin_password: "short".into() },
+        &sluice_server::tenants::NewTenant {
+            name: "X".into(),
+            admin_email: "x@x.test".into(),
+            admin_password: "short".into(),
+        },
         0,
     )
     .unwrap_err();

@@ -13,14 +13,7 @@ use sluice_server::store::events;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-fn report(
-    area: Area,
-    entity: &str,
-    kind: &str,
-    severity: Severity,
-    title: &str,
-    message: &str,
-) -> Report {
+fn report(area: Area, entity: &str, kind: &str, severity: Severity, title: &str, message: &str) -> Report {
     Report {
         area,
         kind: kind.into(),
@@ -37,43 +30,19 @@ fn report(
 }
 
 fn autotask(message: &str) -> Report {
-    report(
-        Area::Integrations,
-        "Autotask",
-        "auth_failed",
-        Severity::Error,
-        "Autotask authentication error",
-        message,
-    )
+    report(Area::Integrations, "Autotask", "auth_failed", Severity::Error, "Autotask authentication error", message)
 }
 
 async fn raise(server: &TestServer, tenant: &str, r: Report) -> String {
-    issues::lifecycle::raise_issue(&server.state, tenant, r)
-        .await
-        .expect("raise")
-        .id
+    issues::lifecycle::raise_issue(&server.state, tenant, r).await.expect("raise").id
 }
 
 async fn clear_autotask(server: &TestServer, tenant: &str, what: &str) {
-    issues::clear(
-        &server.state,
-        tenant,
-        Area::Integrations,
-        "autotask",
-        "auth_failed",
-        what,
-    )
-    .await
-    .expect("clear");
+    issues::clear(&server.state, tenant, Area::Integrations, "autotask", "auth_failed", what).await.expect("clear");
 }
 
 fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_string())
-        .collect()
+    page["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
 }
 
 #[tokio::test]
@@ -81,12 +50,7 @@ async fn the_same_problem_100_times_is_one_issue_with_100_occurrences() {
     let server = TestServer::start().await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     for i in 0..100 {
-        raise(
-            &server,
-            &t.tenant_id,
-            autotask(&format!("401 Unauthorized (attempt {i})")),
-        )
-        .await;
+        raise(&server, &t.tenant_id, autotask(&format!("401 Unauthorized (attempt {i})"))).await;
         server.clock.advance_ms(1_000);
     }
     let api = server.key_client(&t.api_key);
@@ -94,30 +58,16 @@ async fn the_same_problem_100_times_is_one_issue_with_100_occurrences() {
     assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
     let issue = &page["items"][0];
     assert_eq!(issue["occurrences"], 100);
-    assert_eq!(
-        issue["message"], "401 Unauthorized (attempt 99)",
-        "the latest message, verbatim"
-    );
+    assert_eq!(issue["message"], "401 Unauthorized (attempt 99)", "the latest message, verbatim");
     assert_eq!(issue["firstSeenAt"], sluice_server::clock::rfc3339(T0));
-    assert_eq!(
-        issue["lastSeenAt"],
-        sluice_server::clock::rfc3339(T0 + 99_000)
-    );
+    assert_eq!(issue["lastSeenAt"], sluice_server::clock::rfc3339(T0 + 99_000));
     assert_eq!(issue["status"], "open");
-    assert_eq!(
-        issue["canRetry"], false,
-        "no integrations area registered a retry"
-    );
+    assert_eq!(issue["canRetry"], false, "no integrations area registered a retry");
 
-    let detail = api
-        .get_json(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()))
-        .await;
+    let detail = api.get_json(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap())).await;
     let history = detail["history"].as_array().unwrap();
     assert_eq!(history.len(), 50, "history keeps the last 50");
-    assert_eq!(
-        history[0]["message"], "401 Unauthorized (attempt 99)",
-        "newest first"
-    );
+    assert_eq!(history[0]["message"], "401 Unauthorized (attempt 99)", "newest first");
     assert_eq!(history[49]["message"], "401 Unauthorized (attempt 50)");
     let kept: i64 = server
         .state
@@ -136,37 +86,20 @@ async fn clear_resolves_it_a_later_raise_reopens_it_and_each_change_is_an_event(
     let api = server.key_client(&t.api_key);
     let mut notices = server.state.notices.subscribe();
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
-    assert_eq!(
-        notices.recv().await.unwrap(),
-        Notice::IssuesChanged {
-            tenant_id: t.tenant_id.clone()
-        }
-    );
+    assert_eq!(notices.recv().await.unwrap(), Notice::IssuesChanged { tenant_id: t.tenant_id.clone() });
 
     server.clock.advance_ms(5_000);
     clear_autotask(&server, &t.tenant_id, "connection test passed").await;
     let issue = api.get_json(&format!("/api/v1/issues/{id}")).await["issue"].clone();
     assert_eq!(issue["status"], "resolved");
-    assert_eq!(
-        issue["resolution"],
-        "resolved automatically: connection test passed"
-    );
-    assert_eq!(
-        issue["resolvedAt"],
-        sluice_server::clock::rfc3339(T0 + 5_000)
-    );
-    assert!(
-        ids(&api.get_json("/api/v1/issues").await).is_empty(),
-        "resolved issues leave the active list"
-    );
+    assert_eq!(issue["resolution"], "resolved automatically: connection test passed");
+    assert_eq!(issue["resolvedAt"], sluice_server::clock::rfc3339(T0 + 5_000));
+    assert!(ids(&api.get_json("/api/v1/issues").await).is_empty(), "resolved issues leave the active list");
 
     server.clock.advance_ms(5_000);
     clear_autotask(&server, &t.tenant_id, "again").await;
     let same = api.get_json(&format!("/api/v1/issues/{id}")).await["issue"].clone();
-    assert_eq!(
-        same["resolution"], issue["resolution"],
-        "clearing a resolved issue changes nothing"
-    );
+    assert_eq!(same["resolution"], issue["resolution"], "clearing a resolved issue changes nothing");
 
     raise(&server, &t.tenant_id, autotask("401 Unauthorized again")).await;
     let reopened = api.get_json(&format!("/api/v1/issues/{id}")).await["issue"].clone();
@@ -178,23 +111,15 @@ async fn clear_resolves_it_a_later_raise_reopens_it_and_each_change_is_an_event(
 
     let outbox = server.state.store.clone();
     let tenant = t.tenant_id.clone();
-    let all = outbox
-        .call(move |c| events::recent(c, &tenant, None, 10))
-        .await
-        .unwrap();
+    let all = outbox.call(move |c| events::recent(c, &tenant, None, 10)).await.unwrap();
     let types: Vec<_> = all.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
         types,
         vec!["issue.opened", "issue.resolved", "issue.opened"],
         "newest first; no event for a no-op clear"
     );
-    assert!(all
-        .iter()
-        .all(|e| e.id.starts_with("evt_") && e.data["id"] == id.as_str()));
-    assert_eq!(
-        all[1].data["resolution"],
-        "resolved automatically: connection test passed"
-    );
+    assert!(all.iter().all(|e| e.id.starts_with("evt_") && e.data["id"] == id.as_str()));
+    assert_eq!(all[1].data["resolution"], "resolved automatically: connection test passed");
     server.stop().await;
 }
 
@@ -205,18 +130,13 @@ async fn a_dismissed_issue_stays_out_of_the_list_until_it_happens_again() {
     let console = server.session_client("admin@acme.test").await;
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
 
-    let res = console
-        .post(&format!("/api/v1/issues/{id}/dismiss"), json!({}))
-        .await;
+    let res = console.post(&format!("/api/v1/issues/{id}/dismiss"), json!({})).await;
     assert_eq!(res.status(), 200);
     let dismissed: Value = res.json().await.unwrap();
     assert_eq!(dismissed["status"], "dismissed");
     assert_eq!(dismissed["dismissedBy"], "admin@acme.test");
     assert!(ids(&console.get_json("/api/v1/issues").await).is_empty());
-    assert_eq!(
-        ids(&console.get_json("/api/v1/issues?status=dismissed").await),
-        vec![id.clone()]
-    );
+    assert_eq!(ids(&console.get_json("/api/v1/issues?status=dismissed").await), vec![id.clone()]);
 
     clear_autotask(&server, &t.tenant_id, "sync ran").await;
     assert_eq!(
@@ -228,11 +148,7 @@ async fn a_dismissed_issue_stays_out_of_the_list_until_it_happens_again() {
     server.clock.advance_ms(60_000);
     raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
     let page = console.get_json("/api/v1/issues").await;
-    assert_eq!(
-        ids(&page),
-        vec![id.clone()],
-        "it happened again after dismissal"
-    );
+    assert_eq!(ids(&page), vec![id.clone()], "it happened again after dismissal");
     assert_eq!(page["items"][0]["status"], "open");
     assert_eq!(page["items"][0]["dismissedBy"], Value::Null);
     server.stop().await;
@@ -243,12 +159,7 @@ async fn filters_pagination_and_counts() {
     let server = TestServer::start().await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let tid = &t.tenant_id;
-    let auth = raise(
-        &server,
-        tid,
-        autotask("BillingCode does not exist or is invalid"),
-    )
-    .await;
+    let auth = raise(&server, tid, autotask("BillingCode does not exist or is invalid")).await;
     server.clock.advance_ms(1_000);
     let hook = raise(
         &server,
@@ -281,26 +192,10 @@ async fn filters_pagination_and_counts() {
     let gone = raise(
         &server,
         tid,
-        report(
-            Area::Distributors,
-            "TD Synnex",
-            "stale",
-            Severity::Warning,
-            "Prices are stale",
-            "last sync 3 days ago",
-        ),
+        report(Area::Distributors, "TD Synnex", "stale", Severity::Warning, "Prices are stale", "last sync 3 days ago"),
     )
     .await;
-    issues::clear(
-        &server.state,
-        tid,
-        Area::Distributors,
-        "td synnex",
-        "stale",
-        "sync finished",
-    )
-    .await
-    .unwrap();
+    issues::clear(&server.state, tid, Area::Distributors, "td synnex", "stale", "sync finished").await.unwrap();
 
     let api = server.key_client(&t.api_key);
     assert_eq!(
@@ -308,69 +203,30 @@ async fn filters_pagination_and_counts() {
         vec![feed.clone(), hook.clone(), auth.clone()],
         "active, newest first"
     );
+    assert_eq!(ids(&api.get_json("/api/v1/issues?area=webhooks").await), vec![hook.clone()]);
+    assert_eq!(ids(&api.get_json("/api/v1/issues?severity=error").await), vec![feed.clone(), auth.clone()]);
+    assert_eq!(ids(&api.get_json("/api/v1/issues?q=BILLINGCODE").await), vec![auth.clone()], "message, any case");
+    assert_eq!(ids(&api.get_json("/api/v1/issues?q=ingram").await), vec![feed.clone()], "entity name");
+    assert_eq!(ids(&api.get_json("/api/v1/issues?q=keeps%20failing").await), vec![hook.clone()], "title");
+    assert!(ids(&api.get_json("/api/v1/issues?q=%25").await).is_empty(), "% is a character, not a wildcard");
+    assert_eq!(ids(&api.get_json("/api/v1/issues?status=resolved").await), vec![gone.clone()]);
     assert_eq!(
-        ids(&api.get_json("/api/v1/issues?area=webhooks").await),
-        vec![hook.clone()]
-    );
-    assert_eq!(
-        ids(&api.get_json("/api/v1/issues?severity=error").await),
-        vec![feed.clone(), auth.clone()]
-    );
-    assert_eq!(
-        ids(&api.get_json("/api/v1/issues?q=BILLINGCODE").await),
-        vec![auth.clone()],
-        "message, any case"
-    );
-    assert_eq!(
-        ids(&api.get_json("/api/v1/issues?q=ingram").await),
-        vec![feed.clone()],
-        "entity name"
-    );
-    assert_eq!(
-        ids(&api.get_json("/api/v1/issues?q=keeps%20failing").await),
-        vec![hook.clone()],
-        "title"
-    );
-    assert!(
-        ids(&api.get_json("/api/v1/issues?q=%25").await).is_empty(),
-        "% is a character, not a wildcard"
-    );
-    assert_eq!(
-        ids(&api.get_json("/api/v1/issues?status=resolved").await),
-        vec![gone.clone()]
-    );
-    assert_eq!(
-        ids(&api
-            .get_json("/api/v1/issues?status=all&area=distributors")
-            .await),
+        ids(&api.get_json("/api/v1/issues?status=all&area=distributors").await),
         vec![gone.clone(), feed.clone()]
     );
-    assert!(ids(&api
-        .get_json("/api/v1/issues?status=open&area=distributors&severity=warning")
-        .await)
-    .is_empty());
+    assert!(ids(&api.get_json("/api/v1/issues?status=open&area=distributors&severity=warning").await).is_empty());
 
     let first = api.get_json("/api/v1/issues?status=all&limit=3").await;
     assert_eq!(ids(&first), vec![gone.clone(), feed.clone(), hook.clone()]);
     let cursor = first["nextCursor"].as_str().expect("a next page");
-    let second = api
-        .get_json(&format!(
-            "/api/v1/issues?status=all&limit=3&cursor={cursor}"
-        ))
-        .await;
+    let second = api.get_json(&format!("/api/v1/issues?status=all&limit=3&cursor={cursor}")).await;
     assert_eq!(ids(&second), vec![auth.clone()]);
     assert_eq!(second["nextCursor"], Value::Null);
 
     let counts = api.get_json("/api/v1/issues/counts").await;
     assert_eq!(counts["active"], 3);
-    assert_eq!(
-        counts["byArea"],
-        json!({"integrations": 1, "webhooks": 1, "distributors": 1, "api_usage": 0})
-    );
-    assert_eq!(
-        counts["byStatus"],
-        json!({"open": 3, "acknowledged": 0, "resolved": 1, "dismissed": 0})
-    );
+    assert_eq!(counts["byArea"], json!({"integrations": 1, "webhooks": 1, "distributors": 1, "api_usage": 0}));
+    assert_eq!(counts["byStatus"], json!({"open": 3, "acknowledged": 0, "resolved": 1, "dismissed": 0}));
     server.stop().await;
 }
 
@@ -379,64 +235,18 @@ async fn bad_filters_and_unknown_ids_answer_the_error_body() {
     let server = TestServer::start().await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
-    let body = expect_error(
-        api.get("/api/v1/issues?status=broken").await,
-        400,
-        "validation_failed",
-    )
-    .await;
-    assert!(
-        body["error"]["fields"]["status"]
-            .as_str()
-            .unwrap()
-            .contains("active, open"),
-        "{body}"
-    );
-    let body = expect_error(
-        api.get("/api/v1/issues?area=crm&severity=fatal&limit=0")
-            .await,
-        400,
-        "validation_failed",
-    )
-    .await;
+    let body = expect_error(api.get("/api/v1/issues?status=broken").await, 400, "validation_failed").await;
+    assert!(body["error"]["fields"]["status"].as_str().unwrap().contains("active, open"), "{body}");
+    let body =
+        expect_error(api.get("/api/v1/issues?area=crm&severity=fatal&limit=0").await, 400, "validation_failed").await;
     let fields = body["error"]["fields"].as_object().unwrap();
-    assert_eq!(
-        fields.keys().collect::<Vec<_>>(),
-        vec!["area", "limit", "severity"],
-        "every bad field at once: {body}"
-    );
-    expect_error(
-        api.get("/api/v1/issues?cursor=not-a-cursor").await,
-        400,
-        "validation_failed",
-    )
-    .await;
+    assert_eq!(fields.keys().collect::<Vec<_>>(), vec!["area", "limit", "severity"], "every bad field at once: {body}");
+    expect_error(api.get("/api/v1/issues?cursor=not-a-cursor").await, 400, "validation_failed").await;
     expect_error(api.get("/api/v1/issues/iss_nope").await, 404, "not_found").await;
-    expect_error(
-        api.post("/api/v1/issues/iss_nope/acknowledge", json!({}))
-            .await,
-        404,
-        "not_found",
-    )
-    .await;
-    expect_error(
-        api.post("/api/v1/issues/iss_nope/retry", json!({})).await,
-        404,
-        "not_found",
-    )
-    .await;
-    let doc: Value = reqwest::get(server.url("/api/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    for path in [
-        "/api/v1/issues",
-        "/api/v1/issues/counts",
-        "/api/v1/issues/bulk",
-        "/api/v1/issues/{id}/retry",
-    ] {
+    expect_error(api.post("/api/v1/issues/iss_nope/acknowledge", json!({})).await, 404, "not_found").await;
+    expect_error(api.post("/api/v1/issues/iss_nope/retry", json!({})).await, 404, "not_found").await;
+    let doc: Value = reqwest::get(server.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    for path in ["/api/v1/issues", "/api/v1/issues/counts", "/api/v1/issues/bulk", "/api/v1/issues/{id}/retry"] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
     server.stop().await;
@@ -449,27 +259,12 @@ async fn another_tenants_issue_is_not_found() {
     let b = server.tenant("B", "b@b.test").await;
     let id = raise(&server, &a.tenant_id, autotask("401 Unauthorized")).await;
     let other = server.key_client(&b.api_key);
-    expect_error(
-        other.get(&format!("/api/v1/issues/{id}")).await,
-        404,
-        "not_found",
-    )
-    .await;
+    expect_error(other.get(&format!("/api/v1/issues/{id}")).await, 404, "not_found").await;
     for action in ["acknowledge", "dismiss", "retry"] {
-        expect_error(
-            other
-                .post(&format!("/api/v1/issues/{id}/{action}"), json!({}))
-                .await,
-            404,
-            "not_found",
-        )
-        .await;
+        expect_error(other.post(&format!("/api/v1/issues/{id}/{action}"), json!({})).await, 404, "not_found").await;
     }
     let bulk = other
-        .post(
-            "/api/v1/issues/bulk",
-            json!({"action": "dismiss", "ids": [id]}),
-        )
+        .post("/api/v1/issues/bulk", json!({"action": "dismiss", "ids": [id]}))
         .await
         .json::<Value>()
         .await
@@ -477,14 +272,8 @@ async fn another_tenants_issue_is_not_found() {
     assert_eq!(bulk["results"][0]["error"]["code"], "not_found");
     assert!(ids(&other.get_json("/api/v1/issues?status=all").await).is_empty());
     assert_eq!(other.get_json("/api/v1/issues/counts").await["active"], 0);
-    let mine = server
-        .key_client(&a.api_key)
-        .get_json(&format!("/api/v1/issues/{id}"))
-        .await;
-    assert_eq!(
-        mine["issue"]["status"], "open",
-        "B's attempts changed nothing"
-    );
+    let mine = server.key_client(&a.api_key).get_json(&format!("/api/v1/issues/{id}")).await;
+    assert_eq!(mine["issue"]["status"], "open", "B's attempts changed nothing");
     server.stop().await;
 }
 
@@ -494,50 +283,23 @@ async fn acting_on_a_resolved_issue_is_409_naming_its_state() {
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
-    let acked: Value = api
-        .post(&format!("/api/v1/issues/{id}/acknowledge"), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let acked: Value = api.post(&format!("/api/v1/issues/{id}/acknowledge"), json!({})).await.json().await.unwrap();
     assert_eq!(acked["status"], "acknowledged");
-    assert!(
-        acked["acknowledgedBy"]
-            .as_str()
-            .unwrap()
-            .starts_with("API key"),
-        "{acked}"
-    );
+    assert!(acked["acknowledgedBy"].as_str().unwrap().starts_with("API key"), "{acked}");
     raise(&server, &t.tenant_id, autotask("still 401")).await;
     let page = api.get_json("/api/v1/issues").await;
-    assert_eq!(
-        page["items"][0]["status"], "acknowledged",
-        "recurring keeps the acknowledgement"
-    );
+    assert_eq!(page["items"][0]["status"], "acknowledged", "recurring keeps the acknowledgement");
     assert_eq!(page["items"][0]["occurrences"], 2);
 
     clear_autotask(&server, &t.tenant_id, "sync ran").await;
     for action in ["acknowledge", "dismiss", "retry"] {
-        let body = expect_error(
-            api.post(&format!("/api/v1/issues/{id}/{action}"), json!({}))
-                .await,
-            409,
-            "issue_not_active",
-        )
-        .await;
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("resolved"),
-            "{body}"
-        );
+        let body =
+            expect_error(api.post(&format!("/api/v1/issues/{id}/{action}"), json!({})).await, 409, "issue_not_active")
+                .await;
+        assert!(body["error"]["message"].as_str().unwrap().contains("resolved"), "{body}");
     }
     let issue = api.get_json(&format!("/api/v1/issues/{id}")).await["issue"].clone();
-    assert_eq!(
-        (issue["status"].as_str(), issue["dismissedBy"].is_null()),
-        (Some("resolved"), true)
-    );
+    assert_eq!((issue["status"].as_str(), issue["dismissedBy"].is_null()), (Some("resolved"), true));
     server.stop().await;
 }
 
@@ -560,71 +322,29 @@ async fn retry_asks_the_owning_area_and_shows_the_outcome_on_the_row() {
     });
     server.state.retry.register(Area::Integrations, handler);
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
-    let hook = raise(
-        &server,
-        &t.tenant_id,
-        report(
-            Area::Webhooks,
-            "Hook",
-            "failing",
-            Severity::Error,
-            "Failing",
-            "503",
-        ),
-    )
-    .await;
+    let hook =
+        raise(&server, &t.tenant_id, report(Area::Webhooks, "Hook", "failing", Severity::Error, "Failing", "503"))
+            .await;
     let api = server.key_client(&t.api_key);
-    assert_eq!(
-        api.get_json(&format!("/api/v1/issues/{id}")).await["issue"]["canRetry"],
-        true
-    );
+    assert_eq!(api.get_json(&format!("/api/v1/issues/{id}")).await["issue"]["canRetry"], true);
 
-    let failed: Value = api
-        .post(&format!("/api/v1/issues/{id}/retry"), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let failed: Value = api.post(&format!("/api/v1/issues/{id}/retry"), json!({})).await.json().await.unwrap();
     assert_eq!(failed["status"], "open");
     assert_eq!(failed["lastRetry"]["ok"], false);
-    assert_eq!(
-        failed["lastRetry"]["message"], "401 Unauthorized: API user is locked",
-        "the error, verbatim"
-    );
+    assert_eq!(failed["lastRetry"]["message"], "401 Unauthorized: API user is locked", "the error, verbatim");
 
     server.clock.advance_ms(1_000);
-    let fixed: Value = api
-        .post(&format!("/api/v1/issues/{id}/retry"), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fixed: Value = api.post(&format!("/api/v1/issues/{id}/retry"), json!({})).await.json().await.unwrap();
     assert_eq!(fixed["status"], "resolved");
-    assert_eq!(
-        fixed["resolution"],
-        "resolved by retry: connection test passed"
-    );
+    assert_eq!(fixed["resolution"], "resolved by retry: connection test passed");
     assert_eq!(fixed["lastRetry"]["ok"], true);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 
-    let body = expect_error(
-        api.post(&format!("/api/v1/issues/{hook}/retry"), json!({}))
-            .await,
-        409,
-        "retry_unavailable",
-    )
-    .await;
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Webhooks"),
-        "{body}"
-    );
-    assert_eq!(
-        api.get_json(&format!("/api/v1/issues/{hook}")).await["issue"]["canRetry"],
-        false
-    );
+    let body =
+        expect_error(api.post(&format!("/api/v1/issues/{hook}/retry"), json!({})).await, 409, "retry_unavailable")
+            .await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("Webhooks"), "{body}");
+    assert_eq!(api.get_json(&format!("/api/v1/issues/{hook}")).await["issue"]["canRetry"], false);
     server.stop().await;
 }
 
@@ -634,62 +354,21 @@ async fn bulk_actions_report_each_row() {
     let t = server.tenant("Acme", "admin@acme.test").await;
     let tid = &t.tenant_id;
     let one = raise(&server, tid, autotask("401")).await;
-    let two = raise(
-        &server,
-        tid,
-        report(
-            Area::Webhooks,
-            "Hook",
-            "failing",
-            Severity::Error,
-            "Failing",
-            "503",
-        ),
-    )
-    .await;
-    let done = raise(
-        &server,
-        tid,
-        report(
-            Area::Distributors,
-            "Feed",
-            "empty",
-            Severity::Error,
-            "Empty",
-            "0 rows",
-        ),
-    )
-    .await;
-    issues::clear(
-        &server.state,
-        tid,
-        Area::Distributors,
-        "feed",
-        "empty",
-        "feed has rows",
-    )
-    .await
-    .unwrap();
+    let two = raise(&server, tid, report(Area::Webhooks, "Hook", "failing", Severity::Error, "Failing", "503")).await;
+    let done =
+        raise(&server, tid, report(Area::Distributors, "Feed", "empty", Severity::Error, "Empty", "0 rows")).await;
+    issues::clear(&server.state, tid, Area::Distributors, "feed", "empty", "feed has rows").await.unwrap();
     let console = server.session_client("admin@acme.test").await;
 
     let res = console
-        .post(
-            "/api/v1/issues/bulk",
-            json!({"action": "acknowledge", "ids": [one, done, "iss_nope", two]}),
-        )
+        .post("/api/v1/issues/bulk", json!({"action": "acknowledge", "ids": [one, done, "iss_nope", two]}))
         .await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     let rows = body["results"].as_array().unwrap();
     let summary: Vec<_> = rows
         .iter()
-        .map(|r| {
-            (
-                r["id"].as_str().unwrap(),
-                r["ok"].as_bool().unwrap(),
-                r["error"]["code"].as_str(),
-            )
-        })
+        .map(|r| (r["id"].as_str().unwrap(), r["ok"].as_bool().unwrap(), r["error"]["code"].as_str()))
         .collect();
     assert_eq!(
         summary,
@@ -703,44 +382,26 @@ async fn bulk_actions_report_each_row() {
     assert_eq!(rows[0]["issue"]["acknowledgedBy"], "admin@acme.test");
     let counts = console.get_json("/api/v1/issues/counts").await;
     assert_eq!(
-        (
-            counts["byStatus"]["acknowledged"].as_u64(),
-            counts["byStatus"]["resolved"].as_u64()
-        ),
+        (counts["byStatus"]["acknowledged"].as_u64(), counts["byStatus"]["resolved"].as_u64()),
         (Some(2), Some(1))
     );
 
     let too_many: Vec<String> = (0..101).map(|i| format!("iss_{i}")).collect();
     let body = expect_error(
-        console
-            .post(
-                "/api/v1/issues/bulk",
-                json!({"action": "dismiss", "ids": too_many}),
-            )
-            .await,
+        console.post("/api/v1/issues/bulk", json!({"action": "dismiss", "ids": too_many})).await,
         400,
         "validation_failed",
     )
     .await;
     assert!(body["error"]["fields"]["ids"].is_string());
     expect_error(
-        console
-            .post(
-                "/api/v1/issues/bulk",
-                json!({"action": "dismiss", "ids": []}),
-            )
-            .await,
+        console.post("/api/v1/issues/bulk", json!({"action": "dismiss", "ids": []})).await,
         400,
         "validation_failed",
     )
     .await;
     expect_error(
-        console
-            .post(
-                "/api/v1/issues/bulk",
-                json!({"action": "explode", "ids": [one]}),
-            )
-            .await,
+        console.post("/api/v1/issues/bulk", json!({"action": "explode", "ids": [one]})).await,
         400,
         "invalid_body",
     )
@@ -750,30 +411,18 @@ async fn bulk_actions_report_each_row() {
 
 #[tokio::test]
 async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
-    let server = TestServer::start_with(Options {
-        rate_limit: RateLimitSpec {
-            count: 10,
-            window_secs: 60,
-        },
-    })
-    .await;
+    let server = TestServer::start_with(Options { rate_limit: RateLimitSpec { count: 10, window_secs: 60 } }).await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     for _ in 0..7 {
         assert_eq!(api.get("/api/v1/session").await.status(), 200);
     }
-    let page = issues::actions::list(&server.state, &t.tenant_id, &Default::default())
-        .await
-        .unwrap();
+    let page = issues::actions::list(&server.state, &t.tenant_id, &Default::default()).await.unwrap();
     assert_eq!(page.items[0].severity, Severity::Warning, "70% warns");
     assert_eq!(api.get("/api/v1/session").await.status(), 200);
 
     let page = api.get_json("/api/v1/issues?area=api_usage").await;
-    assert_eq!(
-        page["items"].as_array().unwrap().len(),
-        1,
-        "one issue, raised twice: {page}"
-    );
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "one issue, raised twice: {page}");
     let issue = &page["items"][0];
     assert_eq!(
         (issue["severity"].as_str(), issue["title"].as_str()),
@@ -786,17 +435,8 @@ async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
 
     server.clock.advance_ms(61_000);
     sluice_server::usage::alerts::sweep(&server.state).await;
-    let detail = issues::actions::detail(&server.state, &t.tenant_id, &id)
-        .await
-        .unwrap();
-    assert_eq!(
-        detail.issue.status,
-        sluice_contract::issues::IssueStatus::Resolved
-    );
-    assert!(detail
-        .issue
-        .resolution
-        .unwrap()
-        .starts_with("resolved automatically: usage fell to 0%"));
+    let detail = issues::actions::detail(&server.state, &t.tenant_id, &id).await.unwrap();
+    assert_eq!(detail.issue.status, sluice_contract::issues::IssueStatus::Resolved);
+    assert!(detail.issue.resolution.unwrap().starts_with("resolved automatically: usage fell to 0%"));
     server.stop().await;
 }

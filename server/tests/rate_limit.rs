@@ -112,9 +112,19 @@ async fn usage_is_recorded_by_route_and_caller_and_thresholds_are_validated() {
     assert_eq!(report["window"]["used"], 1, "the report's own request");
     expect_error(api.get("/api/v1/usage?range=2y").await, 400, "validation_failed").await;
 
-    let bad = expect_error(api.put("/api/v1/usage/thresholds", json!({"warningPercent": 90, "errorPercent": 80})).await, 400, "validation_failed").await;
+    let bad = expect_error(
+        api.put("/api/v1/usage/thresholds", json!({"warningPercent": 90, "errorPercent": 80})).await,
+        400,
+        "validation_failed",
+    )
+    .await;
     assert!(bad["error"]["fields"]["warningPercent"].is_string());
-    let bad = expect_error(api.put("/api/v1/usage/thresholds", json!({"warningPercent": 0, "errorPercent": 101})).await, 400, "validation_failed").await;
+    let bad = expect_error(
+        api.put("/api/v1/usage/thresholds", json!({"warningPercent": 0, "errorPercent": 101})).await,
+        400,
+        "validation_failed",
+    )
+    .await;
     assert!(bad["error"]["fields"]["errorPercent"].is_string());
     let ok = api.put("/api/v1/usage/thresholds", json!({"warningPercent": 50, "errorPercent": 90})).await;
     assert_eq!(ok.status(), 200);

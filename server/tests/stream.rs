@@ -31,7 +31,12 @@ async fn the_stream_sends_counts_on_connect_and_when_an_issue_opens() {
     let report = |tenant: &str| Report {
         area: Area::Integrations,
         kind: "auth_failed".into(),
-        entity: EntityRef { kind: "integration".into(), id: "int_1".into(), name: "Autotask".into(), link: "/integrations".into() },
+        entity: EntityRef {
+            kind: "integration".into(),
+            id: "int_1".into(),
+            name: "Autotask".into(),
+            link: "/integrations".into(),
+        },
         severity: Severity::Error,
         title: format!("Autotask authentication error for {tenant}"),
         message: "401 Unauthorized".into(),

@@ -9,10 +9,7 @@ pub enum ApiError {
     Network(String),
     /// The API limit is still reached after waiting and retrying, or the wait would be too long.
     #[error("{message}")]
-    RateLimited {
-        retry_after_ms: Option<u64>,
-        message: String,
-    },
+    RateLimited { retry_after_ms: Option<u64>, message: String },
     /// The server answered with an error body.
     #[error("{} (HTTP {status})", error.message)]
     Http { status: u16, error: ErrorDetail },
@@ -81,10 +78,7 @@ mod tests {
     fn field_errors_are_read_from_http_errors() {
         let mut body = ErrorBody::new("validation_failed", "Check the fields.");
         body.error.fields.insert("name".into(), "Too long.".into());
-        let err = ApiError::Http {
-            status: 400,
-            error: body.error,
-        };
+        let err = ApiError::Http { status: 400, error: body.error };
         assert_eq!(err.field("name").as_deref(), Some("Too long."));
         assert_eq!(err.field("email"), None);
         assert_eq!(err.user_message(), "Check the fields.");
@@ -93,10 +87,7 @@ mod tests {
 
     #[test]
     fn only_unauthenticated_401_is_a_lost_session() {
-        let lost = ApiError::Http {
-            status: 401,
-            error: ErrorBody::new("unauthenticated", "Sign in.").error,
-        };
+        let lost = ApiError::Http { status: 401, error: ErrorBody::new("unauthenticated", "Sign in.").error };
         let wrong = ApiError::Http {
             status: 401,
             error: ErrorBody::new("invalid_credentials", "Email or password is wrong.").error,

@@ -107,26 +107,18 @@ pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiErro
         let body = if body.is_empty() { "null" } else { body };
         return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
     }
-    let error = serde_json::from_str::<ErrorBody>(&response.body)
-        .map(|b| b.error)
-        .unwrap_or_else(|_| ErrorDetail {
-            code: format!("http_{}", response.status),
-            message: String::new(),
-            fields: Default::default(),
-        });
+    let error = serde_json::from_str::<ErrorBody>(&response.body).map(|b| b.error).unwrap_or_else(|_| ErrorDetail {
+        code: format!("http_{}", response.status),
+        message: String::new(),
+        fields: Default::default(),
+    });
     if response.status == 429 {
         let retry_after_ms = response
             .header(sluice_contract::headers::RETRY_AFTER)
             .and_then(|v| sluice_contract::retry::parse_retry_after(v, now_ms() as u64));
-        return Err(ApiError::RateLimited {
-            retry_after_ms,
-            message: error.message,
-        });
+        return Err(ApiError::RateLimited { retry_after_ms, message: error.message });
     }
-    let error = ApiError::Http {
-        status: response.status,
-        error,
-    };
+    let error = ApiError::Http { status: response.status, error };
     if error.is_unauthenticated() {
         if let Some(handler) = ON_UNAUTHENTICATED.with(|h| h.borrow().clone()) {
             handler();
@@ -140,9 +132,7 @@ pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -151,10 +141,8 @@ pub fn encode_query_value(value: &str) -> String {
 
 /// `?a=1&b=x` from the pairs whose value is present; empty when none are.
 pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
-    let parts: Vec<String> = pairs
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", encode_query_value(&v))))
-        .collect();
+    let parts: Vec<String> =
+        pairs.into_iter().filter_map(|(k, v)| v.map(|v| format!("{k}={}", encode_query_value(&v)))).collect();
     if parts.is_empty() {
         String::new()
     } else {
@@ -169,9 +157,6 @@ mod tests {
     #[test]
     fn query_strings_skip_absent_values_and_encode_the_rest() {
         assert_eq!(query_string([("a", None)]), "");
-        assert_eq!(
-            query_string([("q", Some("a b&c".into())), ("limit", Some("5".into()))]),
-            "?q=a%20b%26c&limit=5"
-        );
+        assert_eq!(query_string([("q", Some("a b&c".into())), ("limit", Some("5".into()))]), "?q=a%20b%26c&limit=5");
     }
 }

@@ -39,10 +39,7 @@ impl Response {
 }
 
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Closes a server-sent-events subscription when dropped.
@@ -52,9 +49,7 @@ pub struct EventStream {
 
 impl EventStream {
     pub fn new(close: impl FnOnce() + 'static) -> Self {
-        EventStream {
-            close: Some(Box::new(close)),
-        }
+        EventStream { close: Some(Box::new(close)) }
     }
 }
 
@@ -68,20 +63,11 @@ impl Drop for EventStream {
 
 pub trait Transport {
     /// Sends one request. Cancelling `cancel` must resolve with [`ApiError::Cancelled`].
-    fn send(
-        &self,
-        request: Request,
-        cancel: CancelToken,
-    ) -> LocalBoxFuture<'static, Result<Response, ApiError>>;
+    fn send(&self, request: Request, cancel: CancelToken) -> LocalBoxFuture<'static, Result<Response, ApiError>>;
 
     /// Subscribes to one event type of a same-origin SSE stream. Transports without streams
     /// (test fakes) return `None`.
-    fn open_events(
-        &self,
-        _path: &str,
-        _event: &str,
-        _on_data: Rc<dyn Fn(String)>,
-    ) -> Option<EventStream> {
+    fn open_events(&self, _path: &str, _event: &str, _on_data: Rc<dyn Fn(String)>) -> Option<EventStream> {
         None
     }
 }
@@ -97,41 +83,26 @@ pub fn install(transport: Rc<dyn Transport>) {
 
 /// The installed transport, the browser's fetch unless a test installed another.
 pub fn current() -> Rc<dyn Transport> {
-    TRANSPORT.with(|t| {
-        t.borrow_mut()
-            .get_or_insert_with(|| Rc::new(GlooTransport))
-            .clone()
-    })
+    TRANSPORT.with(|t| t.borrow_mut().get_or_insert_with(|| Rc::new(GlooTransport)).clone())
 }
 
 /// `fetch` through gloo-net, with same-origin cookies and an `AbortController` per request.
 pub struct GlooTransport;
 
 impl Transport for GlooTransport {
-    fn send(
-        &self,
-        request: Request,
-        cancel: CancelToken,
-    ) -> LocalBoxFuture<'static, Result<Response, ApiError>> {
+    fn send(&self, request: Request, cancel: CancelToken) -> LocalBoxFuture<'static, Result<Response, ApiError>> {
         Box::pin(gloo_send(request, cancel))
     }
 
-    fn open_events(
-        &self,
-        path: &str,
-        event: &str,
-        on_data: Rc<dyn Fn(String)>,
-    ) -> Option<EventStream> {
+    fn open_events(&self, path: &str, event: &str, on_data: Rc<dyn Fn(String)>) -> Option<EventStream> {
         open_event_source(path, event, on_data)
     }
 }
 
 async fn gloo_send(request: Request, cancel: CancelToken) -> Result<Response, ApiError> {
     use gloo_net::http::{Method, RequestBuilder};
-    let method: Method = request
-        .method
-        .parse()
-        .map_err(|_| ApiError::Network(format!("unknown method {}", request.method)))?;
+    let method: Method =
+        request.method.parse().map_err(|_| ApiError::Network(format!("unknown method {}", request.method)))?;
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     if let Some(controller) = controller {
@@ -155,22 +126,16 @@ async fn gloo_send(request: Request, cancel: CancelToken) -> Result<Response, Ap
         Ok::<_, gloo_net::Error>((response, body))
     };
     match race(answer, cancel.cancelled()).await {
-        Either::Left(Ok((response, body))) => Ok(Response {
-            status: response.status(),
-            headers: response.headers().entries().collect(),
-            body,
-        }),
+        Either::Left(Ok((response, body))) => {
+            Ok(Response { status: response.status(), headers: response.headers().entries().collect(), body })
+        }
         Either::Left(Err(_)) if cancel.is_cancelled() => Err(ApiError::Cancelled),
         Either::Left(Err(e)) => Err(ApiError::Network(e.to_string())),
         Either::Right(()) => Err(ApiError::Cancelled),
     }
 }
 
-fn open_event_source(
-    path: &str,
-    event: &str,
-    on_data: Rc<dyn Fn(String)>,
-) -> Option<EventStream> {
+fn open_event_source(path: &str, event: &str, on_data: Rc<dyn Fn(String)>) -> Option<EventStream> {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     let source = web_sys::EventSource::new(path).ok()?;
@@ -179,9 +144,7 @@ fn open_event_source(
             on_data(data);
         }
     });
-    source
-        .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())
-        .ok()?;
+    source.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref()).ok()?;
     Some(EventStream::new(move || {
         source.close();
         drop(listener);

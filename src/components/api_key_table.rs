@@ -13,11 +13,7 @@ pub fn ApiKeyTable(
         .into_iter()
         .map(|key| {
             let revoked = key.revoked_at.clone();
-            let last_used = key
-                .last_used_at
-                .as_deref()
-                .map(short_time)
-                .unwrap_or_else(|| "Never".into());
+            let last_used = key.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into());
             let action_key = key.clone();
             view! {
                 <tr data-testid="api-key-row">

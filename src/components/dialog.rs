@@ -19,13 +19,11 @@ pub fn Dialog(
     let node = NodeRef::<Div>::new();
     let title_id = format!("{testid}-title");
     let heading_id = title_id.clone();
-    let previous = document()
-        .active_element()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let previous = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     let previous = StoredValue::new_local(previous);
-    request_animation_frame(move || {
-        if let Some(dialog) = node.get_untracked() {
-            // The first field or button, else the dialog itself.
+    node.on_load(|dialog| {
+        // After the browser has laid it out: the first field or button, else the dialog itself.
+        request_animation_frame(move || {
             let target = dialog
                 .query_selector("input, button, [href], textarea, select")
                 .ok()
@@ -35,9 +33,17 @@ pub fn Dialog(
                 Some(el) => drop(el.focus()),
                 None => drop(dialog.focus()),
             }
+        });
+    });
+    // Escape closes wherever focus is, as long as the dialog is open.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            on_close.run(());
         }
     });
     on_cleanup(move || {
+        escape.remove();
         if let Some(Some(el)) = previous.try_get_value() {
             let _ = el.focus();
         }
@@ -49,16 +55,9 @@ pub fn Dialog(
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby=title_id.clone()
-
                 tabindex="-1"
                 data-testid=testid
                 node_ref=node
-                on:keydown=move |ev: web_sys::KeyboardEvent| {
-                    if ev.key() == "Escape" {
-                        ev.prevent_default();
-                        on_close.run(());
-                    }
-                }
             >
                 <h2 id=heading_id class="dialog-title">{title}</h2>
                 {children()}

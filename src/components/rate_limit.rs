@@ -10,7 +10,7 @@ pub fn RateMeter(#[prop(into)] status: Signal<GateStatus>) -> impl IntoView {
     };
     move || {
         reading().map(|(remaining, limit, reset)| {
-            let percent = if limit == 0 { 0 } else { remaining.min(limit) * 100 / limit };
+            let percent = (remaining.min(limit) * 100).checked_div(limit).unwrap_or(0);
             let low = percent <= 20;
             view! {
                 <div

@@ -43,11 +43,7 @@ impl Fake {
 struct FakeTransport(Rc<Fake>);
 
 impl Transport for FakeTransport {
-    fn send(
-        &self,
-        request: Request,
-        cancel: CancelToken,
-    ) -> Pin<Box<dyn Future<Output = Result<Response, ApiError>>>> {
+    fn send(&self, request: Request, cancel: CancelToken) -> Pin<Box<dyn Future<Output = Result<Response, ApiError>>>> {
         let index = self.0.count();
         self.0.seen.borrow_mut().push(Seen {
             method: request.method.clone(),
@@ -85,11 +81,10 @@ async fn futures_race(a: impl Future<Output = ()>, b: impl Future<Output = ()>) 
 
 /// Resets the gate and installs a fake transport answering with `handler`.
 pub fn install(handler: impl Fn(&Request, usize) -> (Response, u32) + 'static) -> Rc<Fake> {
+    // Mounting the app does this too; plain `api::` tests need it for `tick()`.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     gate::reset(GateConfig::default());
-    let fake = Rc::new(Fake {
-        handler: Box::new(handler),
-        seen: RefCell::new(Vec::new()),
-    });
+    let fake = Rc::new(Fake { handler: Box::new(handler), seen: RefCell::new(Vec::new()) });
     transport::install(Rc::new(FakeTransport(fake.clone())));
     fake
 }
@@ -104,21 +99,11 @@ fn rate_headers() -> Vec<(String, String)> {
 }
 
 pub fn json(status: u16, body: &str) -> (Response, u32) {
-    (
-        Response {
-            status,
-            headers: rate_headers(),
-            body: body.to_string(),
-        },
-        0,
-    )
+    (Response { status, headers: rate_headers(), body: body.to_string() }, 0)
 }
 
 pub fn error(status: u16, code: &str, message: &str) -> (Response, u32) {
-    json(
-        status,
-        &format!(r#"{{"error":{{"code":"{code}","message":"{message}"}}}}"#),
-    )
+    json(status, &format!(r#"{{"error":{{"code":"{code}","message":"{message}"}}}}"#))
 }
 
 /// A 429 from the API limit with `Retry-After: <secs>`.
@@ -162,35 +147,20 @@ impl Drop for Mounted {
 }
 
 pub fn mount_app_at(path: &str) -> Mounted {
-    window()
-        .history()
-        .unwrap()
-        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
-        .unwrap();
+    window().history().unwrap().push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
     let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), sluice_console::App);
-    Mounted {
-        _handle: Box::new(handle),
-        root,
-    }
+    Mounted { _handle: Box::new(handle), root }
 }
 
 pub fn by_testid(id: &str) -> Option<web_sys::HtmlElement> {
-    document()
-        .query_selector(&format!("[data-testid='{id}']"))
-        .unwrap()
-        .map(|e| e.unchecked_into())
+    document().query_selector(&format!("[data-testid='{id}']")).unwrap().map(|e| e.unchecked_into())
 }
 
 pub fn all_by_testid(id: &str) -> Vec<web_sys::HtmlElement> {
-    let list = document()
-        .query_selector_all(&format!("[data-testid='{id}']"))
-        .unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|n| n.unchecked_into())
-        .collect()
+    let list = document().query_selector_all(&format!("[data-testid='{id}']")).unwrap();
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
 }
 
 pub fn text_of(id: &str) -> String {

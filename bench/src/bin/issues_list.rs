@@ -16,52 +16,19 @@ use std::time::{Duration, Instant};
 const ISSUES: usize = 100_000;
 const OCCURRENCES_PER_ISSUE: usize = 10;
 /// The big tenant holds most issues, so its lists are the slow ones.
-const TENANTS: [(&str, usize); 4] = [
-    ("ten_big", 70_000),
-    ("ten_b", 10_000),
-    ("ten_c", 10_000),
-    ("ten_d", 10_000),
-];
+const TENANTS: [(&str, usize); 4] = [("ten_big", 70_000), ("ten_b", 10_000), ("ten_c", 10_000), ("ten_d", 10_000)];
 const RUNS: usize = 20;
 const NOW: u64 = 1_795_478_400_000;
 const DAY_MS: u64 = 86_400_000;
 
-const PROVIDERS: [&str; 8] = [
-    "Autotask",
-    "HubSpot",
-    "Salesforce",
-    "Apollo.io",
-    "Ingram Micro",
-    "TD Synnex",
-    "Billing hook",
-    "CRM sync",
-];
+const PROVIDERS: [&str; 8] =
+    ["Autotask", "HubSpot", "Salesforce", "Apollo.io", "Ingram Micro", "TD Synnex", "Billing hook", "CRM sync"];
 const PROBLEMS: [(&str, &str, &str); 5] = [
-    (
-        "auth_failed",
-        "Authentication error",
-        "401 Unauthorized: the API user is locked or its secret was rotated",
-    ),
-    (
-        "invalid_field",
-        "Record rejected",
-        "BillingCode does not exist or is invalid",
-    ),
-    (
-        "rate_limited",
-        "Provider limit reached",
-        "429 Too Many Requests: 10,000 requests per 60 minutes exceeded",
-    ),
-    (
-        "empty_feed",
-        "Empty price feed",
-        "0 rows in prices.csv after download",
-    ),
-    (
-        "timeout",
-        "Endpoint timed out",
-        "no answer within 30 s (connect 120 ms)",
-    ),
+    ("auth_failed", "Authentication error", "401 Unauthorized: the API user is locked or its secret was rotated"),
+    ("invalid_field", "Record rejected", "BillingCode does not exist or is invalid"),
+    ("rate_limited", "Provider limit reached", "429 Too Many Requests: 10,000 requests per 60 minutes exceeded"),
+    ("empty_feed", "Empty price feed", "0 rows in prices.csv after download"),
+    ("timeout", "Endpoint timed out", "no answer within 30 s (connect 120 ms)"),
 ];
 
 fn seed(store: &Store) {
@@ -86,11 +53,7 @@ fn seed(store: &Store) {
                             name: format!("{provider} {n}"),
                             link: format!("/{}", area.as_str()),
                         },
-                        severity: if rng.gen_bool(0.6) {
-                            Severity::Error
-                        } else {
-                            Severity::Warning
-                        },
+                        severity: if rng.gen_bool(0.6) { Severity::Error } else { Severity::Warning },
                         title: format!("{provider}: {title}"),
                         message: message.to_string(),
                     };
@@ -103,23 +66,9 @@ fn seed(store: &Store) {
                     let first = NOW - rng.gen_range(DAY_MS..30 * DAY_MS);
                     let last = first + rng.gen_range(0..DAY_MS);
                     let id = format!("iss_{n:020}");
-                    store::insert_as_is(
-                        &tx,
-                        &id,
-                        tenant,
-                        &report,
-                        status,
-                        first,
-                        last,
-                        OCCURRENCES_PER_ISSUE as u64,
-                    )?;
+                    store::insert_as_is(&tx, &id, tenant, &report, status, first, last, OCCURRENCES_PER_ISSUE as u64)?;
                     for k in 0..OCCURRENCES_PER_ISSUE as u64 {
-                        store::insert_occurrence_as_is(
-                            &tx,
-                            &id,
-                            first + k * (last - first) / 10,
-                            message,
-                        )?;
+                        store::insert_occurrence_as_is(&tx, &id, first + k * (last - first) / 10, message)?;
                     }
                 }
             }
@@ -139,14 +88,9 @@ fn cursor_at(store: &Store, filter: &ListFilter, depth: usize) -> Option<(i64, S
     let mut cursor = None;
     let mut seen = 0;
     while seen < depth {
-        let page = store
-            .call_blocking(|c| store::list(c, "ten_big", filter, 200, cursor.clone()))
-            .expect("list");
+        let page = store.call_blocking(|c| store::list(c, "ten_big", filter, 200, cursor.clone())).expect("list");
         let last = page.last()?;
-        cursor = Some((
-            sluice_server::clock::parse_rfc3339(&last.last_seen_at)? as i64,
-            last.id.clone(),
-        ));
+        cursor = Some((sluice_server::clock::parse_rfc3339(&last.last_seen_at)? as i64, last.id.clone()));
         seen += page.len();
     }
     cursor
@@ -163,11 +107,7 @@ fn time<R>(label: &str, mut f: impl FnMut() -> R) -> Duration {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let (median, p95) = (samples[RUNS / 2], samples[(RUNS * 95).div_ceil(100) - 1]);
-    println!(
-        "{label:<58} median {:>7.3} ms   p95 {:>7.3} ms",
-        ms(median),
-        ms(p95)
-    );
+    println!("{label:<58} median {:>7.3} ms   p95 {:>7.3} ms", ms(median), ms(p95));
     p95
 }
 
@@ -179,80 +119,42 @@ fn main() {
     seed(&store);
     // No ANALYZE: the server never runs it, so the plans timed here are the ones it gets.
 
-    let filter = |status, area, q: Option<&str>| ListFilter {
-        status,
-        area,
-        severity: None,
-        q: q.map(str::to_string),
-    };
+    let filter = |status, area, q: Option<&str>| ListFilter { status, area, severity: None, q: q.map(str::to_string) };
     let cases = [
-        (
-            "active (the default list)",
-            filter(StatusFilter::Active, None, None),
-        ),
-        (
-            "active + area=integrations",
-            filter(StatusFilter::Active, Some(Area::Integrations), None),
-        ),
+        ("active (the default list)", filter(StatusFilter::Active, None, None)),
+        ("active + area=integrations", filter(StatusFilter::Active, Some(Area::Integrations), None)),
         (
             "active + area=distributors + q=ingram",
-            filter(
-                StatusFilter::Active,
-                Some(Area::Distributors),
-                Some("ingram"),
-            ),
+            filter(StatusFilter::Active, Some(Area::Distributors), Some("ingram")),
         ),
-        (
-            "active + q=locked (message)",
-            filter(StatusFilter::Active, None, Some("locked")),
-        ),
+        ("active + q=locked (message)", filter(StatusFilter::Active, None, Some("locked"))),
         (
             "status=resolved + area=webhooks",
-            filter(
-                StatusFilter::One(IssueStatus::Resolved),
-                Some(Area::Webhooks),
-                None,
-            ),
+            filter(StatusFilter::One(IssueStatus::Resolved), Some(Area::Webhooks), None),
         ),
         ("all statuses", filter(StatusFilter::All, None, None)),
         (
             "active + q matching nothing (scans every active row)",
             filter(StatusFilter::Active, None, Some("no such text")),
         ),
-        (
-            "all statuses + q matching nothing (scans every row)",
-            filter(StatusFilter::All, None, Some("no such text")),
-        ),
+        ("all statuses + q matching nothing (scans every row)", filter(StatusFilter::All, None, Some("no such text"))),
     ];
     println!("\ntenant ten_big: 70,000 issues; {RUNS} runs each, limit 50");
     let mut worst = Duration::ZERO;
     for (label, f) in &cases {
         worst = worst.max(time(&format!("{label}, first page"), || {
-            store
-                .call_blocking(|c| store::list(c, "ten_big", f, 51, None))
-                .expect("list")
+            store.call_blocking(|c| store::list(c, "ten_big", f, 51, None)).expect("list")
         }));
         let depth = if f.q.is_some() { 1_000 } else { 10_000 };
         if let Some(cursor) = cursor_at(&store, f, depth) {
             worst = worst.max(time(&format!("{label}, page after {depth} rows"), || {
-                store
-                    .call_blocking(|c| store::list(c, "ten_big", f, 51, Some(cursor.clone())))
-                    .expect("list")
+                store.call_blocking(|c| store::list(c, "ten_big", f, 51, Some(cursor.clone()))).expect("list")
             }));
         }
     }
-    time("counts (tabs and badge)", || {
-        store
-            .call_blocking(|c| store::counts(c, "ten_big"))
-            .expect("counts")
-    });
+    time("counts (tabs and badge)", || store.call_blocking(|c| store::counts(c, "ten_big")).expect("counts"));
     time("one issue's history (50 newest)", || {
-        store
-            .call_blocking(|c| store::history(c, "iss_00000000000000035000"))
-            .expect("history")
+        store.call_blocking(|c| store::history(c, "iss_00000000000000035000")).expect("history")
     });
-    println!(
-        "\nworst list p95: {:.3} ms (budget: well under 50 ms)",
-        worst.as_secs_f64() * 1000.0
-    );
+    println!("\nworst list p95: {:.3} ms (budget: well under 50 ms)", worst.as_secs_f64() * 1000.0);
 }

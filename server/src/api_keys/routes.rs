@@ -20,7 +20,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The tenant's API keys, newest first (secrets are never listed).
 #[utoipa::path(get, path = "/api-keys", tag = "api-keys", params(PageQuery),
     responses((status = 200, body = Page<ApiKey>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, principal: Principal, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Json<Page<ApiKey>>> {
+async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> AppResult<Json<Page<ApiKey>>> {
     let limit = q.limit()?;
     let before = q.cursor::<(i64, String)>()?;
     let tenant = principal.tenant_id;
@@ -52,7 +56,11 @@ async fn create(
 /// Revokes a key: it stops working at once. Revoking twice is harmless.
 #[utoipa::path(delete, path = "/api-keys/{id}", tag = "api-keys", params(("id" = String, Path)),
     responses((status = 200, body = ApiKey), (status = 404, body = ErrorBody)))]
-async fn revoke(State(state): State<AppState>, principal: Principal, ApiPath(id): ApiPath<String>) -> AppResult<Json<ApiKey>> {
+async fn revoke(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<ApiKey>> {
     let (tenant, now) = (principal.tenant_id.clone(), state.now_ms());
     let key = state.store.call(move |c| api_keys::revoke(c, &tenant, &id, now)).await?;
     let key = key.ok_or(AppError::NotFound("API key"))?;

@@ -87,7 +87,10 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap, now: u64) -> Result<
         let hash = secret_hash(&key);
         let owner = state.store.call(move |c| api_keys::authenticate(c, &hash, now)).await?;
         let owner = owner.ok_or(AppError::Unauthenticated("This API key is not valid or has been revoked."))?;
-        return Ok(Some(Principal { tenant_id: owner.tenant_id, actor: Actor::ApiKey { id: owner.id, name: owner.name } }));
+        return Ok(Some(Principal {
+            tenant_id: owner.tenant_id,
+            actor: Actor::ApiKey { id: owner.id, name: owner.name },
+        }));
     }
     let Some(token) = session_token(headers) else { return Ok(None) };
     let hash = secret_hash(&token);

@@ -75,10 +75,8 @@ async fn login(
         user: UserInfo { id: user.id, email: user.email },
         tenant: TenantInfo { id: user.tenant_id, name: tenant_name },
     };
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        SESSION_TTL_MS / 1000
-    );
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", SESSION_TTL_MS / 1000);
     let mut response = Json(info).into_response();
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
     Ok(response)

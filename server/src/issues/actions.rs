@@ -26,50 +26,28 @@ pub fn parse_query(q: &IssueQuery) -> AppResult<ListRequest> {
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None | Some("active") => StatusFilter::Active,
         Some("all") => StatusFilter::All,
-        Some(s) => IssueStatus::parse(s)
-            .map(StatusFilter::One)
-            .unwrap_or_else(|| {
-                errors.add(
-                    "status",
-                    "Use one of: active, open, acknowledged, resolved, dismissed, all.",
-                );
-                StatusFilter::Active
-            }),
+        Some(s) => IssueStatus::parse(s).map(StatusFilter::One).unwrap_or_else(|| {
+            errors.add("status", "Use one of: active, open, acknowledged, resolved, dismissed, all.");
+            StatusFilter::Active
+        }),
     };
-    let area = q
-        .area
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .and_then(|s| {
-            let area = Area::parse(s);
-            if area.is_none() {
-                let names: Vec<_> = Area::ALL.iter().map(|a| a.as_str()).collect();
-                errors.add("area", format!("Use one of: {}.", names.join(", ")));
-            }
-            area
-        });
-    let severity = q
-        .severity
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .and_then(|s| {
-            let severity = Severity::parse(s);
-            if severity.is_none() {
-                errors.add("severity", "Use one of: error, warning.");
-            }
-            severity
-        });
-    let text =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
-    if text
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_Q_CHARS)
-    {
+    let area = q.area.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|s| {
+        let area = Area::parse(s);
+        if area.is_none() {
+            let names: Vec<_> = Area::ALL.iter().map(|a| a.as_str()).collect();
+            errors.add("area", format!("Use one of: {}.", names.join(", ")));
+        }
+        area
+    });
+    let severity = q.severity.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|s| {
+        let severity = Severity::parse(s);
+        if severity.is_none() {
+            errors.add("severity", "Use one of: error, warning.");
+        }
+        severity
+    });
+    let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    if text.as_ref().is_some_and(|t| t.chars().count() > MAX_Q_CHARS) {
         errors.add("q", format!("Search for at most {MAX_Q_CHARS} characters."));
     }
     let limit = check_limit(q.limit).unwrap_or_else(|e| {
@@ -79,35 +57,14 @@ pub fn parse_query(q: &IssueQuery) -> AppResult<ListRequest> {
         0
     });
     errors.into_result()?;
-    let before = q
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(Cursor::decode)
-        .transpose()?;
-    Ok(ListRequest {
-        filter: ListFilter {
-            status,
-            area,
-            severity,
-            q: text,
-        },
-        limit,
-        before,
-    })
+    let before = q.cursor.as_deref().filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
+    Ok(ListRequest { filter: ListFilter { status, area, severity, q: text }, limit, before })
 }
 
 pub async fn list(state: &AppState, tenant_id: &str, query: &IssueQuery) -> AppResult<Page<Issue>> {
-    let ListRequest {
-        filter,
-        limit,
-        before,
-    } = parse_query(query)?;
+    let ListRequest { filter, limit, before } = parse_query(query)?;
     let tenant = tenant_id.to_string();
-    let mut items = state
-        .store
-        .call(move |c| store::list(c, &tenant, &filter, limit + 1, before))
-        .await?;
+    let mut items = state.store.call(move |c| store::list(c, &tenant, &filter, limit + 1, before)).await?;
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items.last().map(|last| {
@@ -132,36 +89,19 @@ pub async fn detail(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Is
             Ok((issue, history))
         })
         .await?;
-    Ok(IssueDetail {
-        issue: state.retry.mark(issue),
-        history,
-    })
+    Ok(IssueDetail { issue: state.retry.mark(issue), history })
 }
 
 pub(super) fn not_active(issue: &Issue, verb: &str) -> AppError {
     AppError::conflict(
         "issue_not_active",
-        format!(
-            "This issue is already {}; only open or acknowledged issues can be {verb}.",
-            issue.status.as_str()
-        ),
+        format!("This issue is already {}; only open or acknowledged issues can be {verb}.", issue.status.as_str()),
     )
 }
 
 /// Acknowledge or dismiss: one transaction, refused (409) unless the issue is still active.
-async fn set_status(
-    state: &AppState,
-    tenant_id: &str,
-    id: &str,
-    actor: &str,
-    to: IssueStatus,
-) -> AppResult<Issue> {
-    let (tenant, id, actor, now) = (
-        tenant_id.to_string(),
-        id.to_string(),
-        actor.to_string(),
-        state.now_ms(),
-    );
+async fn set_status(state: &AppState, tenant_id: &str, id: &str, actor: &str, to: IssueStatus) -> AppResult<Issue> {
+    let (tenant, id, actor, now) = (tenant_id.to_string(), id.to_string(), actor.to_string(), state.now_ms());
     let (issue, changed) = state
         .store
         .call(move |c| {
@@ -170,11 +110,7 @@ async fn set_status(
             if !issue.status.is_active() {
                 return Err(not_active(
                     &issue,
-                    if to == IssueStatus::Dismissed {
-                        "dismissed"
-                    } else {
-                        "acknowledged"
-                    },
+                    if to == IssueStatus::Dismissed { "dismissed" } else { "acknowledged" },
                 ));
             }
             if issue.status == to {
@@ -190,19 +126,12 @@ async fn set_status(
         })
         .await?;
     if changed {
-        state.notify(Notice::IssuesChanged {
-            tenant_id: tenant_id.to_string(),
-        });
+        state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
     }
     Ok(state.retry.mark(issue))
 }
 
-pub async fn acknowledge(
-    state: &AppState,
-    tenant_id: &str,
-    id: &str,
-    actor: &str,
-) -> AppResult<Issue> {
+pub async fn acknowledge(state: &AppState, tenant_id: &str, id: &str, actor: &str) -> AppResult<Issue> {
     set_status(state, tenant_id, id, actor, IssueStatus::Acknowledged).await
 }
 

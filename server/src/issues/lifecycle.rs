@@ -30,8 +30,7 @@ pub async fn raise_issue(state: &AppState, tenant_id: &str, report: Report) -> A
         .store
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let existing =
-                store::find_by_key(&tx, &tenant, report.area, &report.entity.id, &report.kind)?;
+            let existing = store::find_by_key(&tx, &tenant, report.area, &report.entity.id, &report.kind)?;
             let (id, opened) = match existing {
                 None => {
                     let id = new_id("iss");
@@ -53,9 +52,7 @@ pub async fn raise_issue(state: &AppState, tenant_id: &str, report: Report) -> A
             Ok(issue)
         })
         .await?;
-    state.notify(Notice::IssuesChanged {
-        tenant_id: tenant_id.to_string(),
-    });
+    state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
     Ok(issue)
 }
 
@@ -69,12 +66,8 @@ pub async fn clear(
     kind: &str,
     what: &str,
 ) -> AppResult<()> {
-    let (now, tenant, entity_id, kind) = (
-        state.now_ms(),
-        tenant_id.to_string(),
-        entity_id.to_string(),
-        kind.to_string(),
-    );
+    let (now, tenant, entity_id, kind) =
+        (state.now_ms(), tenant_id.to_string(), entity_id.to_string(), kind.to_string());
     let resolution = format!("resolved automatically: {what}");
     let can_retry = state.retry.can_retry(area);
     let changed = state
@@ -93,9 +86,7 @@ pub async fn clear(
         })
         .await?;
     if changed {
-        state.notify(Notice::IssuesChanged {
-            tenant_id: tenant_id.to_string(),
-        });
+        state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
     }
     Ok(())
 }
@@ -115,31 +106,14 @@ pub(super) fn resolve(
     Ok(issue)
 }
 
-pub(super) fn reload(
-    conn: &Connection,
-    tenant: &str,
-    id: &str,
-    can_retry: bool,
-) -> AppResult<Issue> {
-    let mut issue =
-        store::get(conn, tenant, id)?.ok_or(crate::error::AppError::NotFound("issue"))?;
+pub(super) fn reload(conn: &Connection, tenant: &str, id: &str, can_retry: bool) -> AppResult<Issue> {
+    let mut issue = store::get(conn, tenant, id)?.ok_or(crate::error::AppError::NotFound("issue"))?;
     issue.can_retry = can_retry;
     Ok(issue)
 }
 
-fn emit(
-    conn: &Connection,
-    tenant: &str,
-    event_type: &str,
-    issue: &Issue,
-    now: u64,
-) -> AppResult<()> {
+fn emit(conn: &Connection, tenant: &str, event_type: &str, issue: &Issue, now: u64) -> AppResult<()> {
     let data = serde_json::to_value(issue).map_err(crate::error::AppError::internal)?;
-    let row = events::EventRow {
-        id: new_id("evt"),
-        event_type: event_type.to_string(),
-        occurred_at: now,
-        data,
-    };
+    let row = events::EventRow { id: new_id("evt"), event_type: event_type.to_string(), occurred_at: now, data };
     events::insert(conn, tenant, &row)
 }

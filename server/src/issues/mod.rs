@@ -43,25 +43,15 @@ pub struct RetryRegistry {
 
 impl RetryRegistry {
     pub fn register(&self, area: Area, f: RetryFn) {
-        self.handlers
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(area, f);
+        self.handlers.write().unwrap_or_else(|p| p.into_inner()).insert(area, f);
     }
 
     pub fn get(&self, area: Area) -> Option<RetryFn> {
-        self.handlers
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&area)
-            .cloned()
+        self.handlers.read().unwrap_or_else(|p| p.into_inner()).get(&area).cloned()
     }
 
     pub fn can_retry(&self, area: Area) -> bool {
-        self.handlers
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&area)
+        self.handlers.read().unwrap_or_else(|p| p.into_inner()).contains_key(&area)
     }
 
     /// Fills in `can_retry`, which the stored row does not know.
@@ -74,8 +64,5 @@ impl RetryRegistry {
 /// Active issues per area, all per status: the tabs and the sidebar badge.
 pub async fn counts(state: &AppState, tenant_id: &str) -> AppResult<IssueCounts> {
     let tenant = tenant_id.to_string();
-    state
-        .store
-        .call(move |c| crate::store::issues::counts(c, &tenant))
-        .await
+    state.store.call(move |c| crate::store::issues::counts(c, &tenant)).await
 }

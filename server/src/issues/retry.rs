@@ -7,9 +7,7 @@ use crate::state::{AppState, Notice};
 use crate::store::issues as store;
 use futures::StreamExt;
 use rusqlite::TransactionBehavior;
-use sluice_contract::issues::{
-    BulkIssueAction, BulkIssueResult, BulkItemResult, Issue, IssueAction,
-};
+use sluice_contract::issues::{BulkIssueAction, BulkIssueResult, BulkItemResult, Issue, IssueAction};
 use sluice_contract::page::MAX_BATCH;
 use std::time::Duration;
 
@@ -35,12 +33,7 @@ pub async fn retry(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Iss
     })?;
     let outcome = tokio::time::timeout(RETRY_TIMEOUT, handler(state.clone(), issue.clone()))
         .await
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "The retry did not finish within {} s.",
-                RETRY_TIMEOUT.as_secs()
-            ))
-        });
+        .unwrap_or_else(|_| Err(format!("The retry did not finish within {} s.", RETRY_TIMEOUT.as_secs())));
     let (tenant, id, now) = (tenant_id.to_string(), issue.id.clone(), state.now_ms());
     let updated = state
         .store
@@ -54,14 +47,7 @@ pub async fn retry(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Iss
             let current = reload(&tx, &tenant, &id, true)?;
             // The area may already have cleared it while retrying; then it stays as it was resolved.
             let issue = if ok && current.status.is_active() {
-                resolve(
-                    &tx,
-                    &tenant,
-                    &id,
-                    &format!("resolved by retry: {message}"),
-                    now,
-                    true,
-                )?
+                resolve(&tx, &tenant, &id, &format!("resolved by retry: {message}"), now, true)?
             } else {
                 current
             };
@@ -69,27 +55,17 @@ pub async fn retry(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Iss
             Ok(issue)
         })
         .await?;
-    state.notify(Notice::IssuesChanged {
-        tenant_id: tenant_id.to_string(),
-    });
+    state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
     Ok(updated)
 }
 
 /// Up to 100 ids; each row succeeds or fails on its own, and says which.
-pub async fn bulk(
-    state: &AppState,
-    tenant_id: &str,
-    actor: &str,
-    req: BulkIssueAction,
-) -> AppResult<BulkIssueResult> {
+pub async fn bulk(state: &AppState, tenant_id: &str, actor: &str, req: BulkIssueAction) -> AppResult<BulkIssueResult> {
     if req.ids.is_empty() {
         return Err(AppError::field("ids", "Choose at least one issue."));
     }
     if req.ids.len() > MAX_BATCH {
-        return Err(AppError::field(
-            "ids",
-            format!("Send at most {MAX_BATCH} ids per request."),
-        ));
+        return Err(AppError::field("ids", format!("Send at most {MAX_BATCH} ids per request.")));
     }
     let results = futures::stream::iter(req.ids)
         .map(|id| async move {
@@ -99,22 +75,12 @@ pub async fn bulk(
                 IssueAction::Retry => retry(state, tenant_id, &id).await,
             };
             match outcome {
-                Ok(issue) => BulkItemResult {
-                    id,
-                    ok: true,
-                    issue: Some(issue),
-                    error: None,
-                },
+                Ok(issue) => BulkItemResult { id, ok: true, issue: Some(issue), error: None },
                 Err(e) => {
                     if let AppError::Internal(detail) = &e {
                         tracing::error!(%detail, issue = %id, "bulk issue action failed");
                     }
-                    BulkItemResult {
-                        id,
-                        ok: false,
-                        issue: None,
-                        error: Some(e.body().error),
-                    }
+                    BulkItemResult { id, ok: false, issue: None, error: Some(e.body().error) }
                 }
             }
         })

@@ -7,9 +7,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use sluice_contract::error::ErrorBody;
-use sluice_contract::issues::{
-    BulkIssueAction, BulkIssueResult, Issue, IssueCounts, IssueDetail, IssueQuery,
-};
+use sluice_contract::issues::{BulkIssueAction, BulkIssueResult, Issue, IssueCounts, IssueDetail, IssueQuery};
 use sluice_contract::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -37,10 +35,7 @@ async fn list(
 
 /// Active issues per area, all issues per status, and the active total.
 #[utoipa::path(get, path = "/issues/counts", tag = "issues", responses((status = 200, body = IssueCounts)))]
-async fn counts(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> AppResult<Json<IssueCounts>> {
+async fn counts(State(state): State<AppState>, principal: Principal) -> AppResult<Json<IssueCounts>> {
     Ok(Json(super::counts(&state, &principal.tenant_id).await?))
 }
 
@@ -52,9 +47,7 @@ async fn detail(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<IssueDetail>> {
-    Ok(Json(
-        actions::detail(&state, &principal.tenant_id, &id).await?,
-    ))
+    Ok(Json(actions::detail(&state, &principal.tenant_id, &id).await?))
 }
 
 /// Marks an active issue as seen by someone; it stays in the active list.
@@ -66,9 +59,7 @@ async fn acknowledge(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Issue>> {
-    Ok(Json(
-        actions::acknowledge(&state, &principal.tenant_id, &id, &principal.actor_label()).await?,
-    ))
+    Ok(Json(actions::acknowledge(&state, &principal.tenant_id, &id, &principal.actor_label()).await?))
 }
 
 /// Takes an active issue off the list until it happens again.
@@ -80,9 +71,7 @@ async fn dismiss(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Issue>> {
-    Ok(Json(
-        actions::dismiss(&state, &principal.tenant_id, &id, &principal.actor_label()).await?,
-    ))
+    Ok(Json(actions::dismiss(&state, &principal.tenant_id, &id, &principal.actor_label()).await?))
 }
 
 /// Runs the failing operation again through its area. Answers 200 with the issue either way:
@@ -95,9 +84,7 @@ async fn retry(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Issue>> {
-    Ok(Json(
-        retries::retry(&state, &principal.tenant_id, &id).await?,
-    ))
+    Ok(Json(retries::retry(&state, &principal.tenant_id, &id).await?))
 }
 
 /// Acknowledge, dismiss or retry up to 100 issues; each row reports its own outcome.
@@ -108,7 +95,5 @@ async fn bulk(
     principal: Principal,
     ApiJson(req): ApiJson<BulkIssueAction>,
 ) -> AppResult<Json<BulkIssueResult>> {
-    Ok(Json(
-        retries::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?,
-    ))
+    Ok(Json(retries::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?))
 }

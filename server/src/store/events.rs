@@ -19,7 +19,12 @@ pub fn insert(conn: &Connection, tenant_id: &str, event: &EventRow) -> Result<()
 }
 
 /// Newest first, optionally of one type.
-pub fn recent(conn: &Connection, tenant_id: &str, event_type: Option<&str>, limit: u32) -> Result<Vec<EventRow>, AppError> {
+pub fn recent(
+    conn: &Connection,
+    tenant_id: &str,
+    event_type: Option<&str>,
+    limit: u32,
+) -> Result<Vec<EventRow>, AppError> {
     let mut stmt = conn.prepare(
         "SELECT id, type, occurred_at, data FROM events WHERE tenant_id = ?1 AND (?2 IS NULL OR type = ?2)
          ORDER BY occurred_at DESC, rowid DESC LIMIT ?3",

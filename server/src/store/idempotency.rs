@@ -10,7 +10,12 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
-pub fn find(conn: &Connection, tenant_id: &str, key: &str, not_before: u64) -> Result<Option<StoredResponse>, AppError> {
+pub fn find(
+    conn: &Connection,
+    tenant_id: &str,
+    key: &str,
+    not_before: u64,
+) -> Result<Option<StoredResponse>, AppError> {
     Ok(conn
         .query_row(
             "SELECT request_hash, status, content_type, body FROM idempotency
@@ -34,7 +39,15 @@ pub fn save(conn: &Connection, tenant_id: &str, key: &str, stored: &StoredRespon
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (tenant_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
              content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at",
-        params![tenant_id, key, stored.request_hash, stored.status as i64, stored.content_type, stored.body, now as i64],
+        params![
+            tenant_id,
+            key,
+            stored.request_hash,
+            stored.status as i64,
+            stored.content_type,
+            stored.body,
+            now as i64
+        ],
     )?;
     Ok(())
 }

@@ -6,9 +6,7 @@ use crate::clock::rfc3339;
 use crate::error::AppError;
 use crate::issues::Report;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use sluice_contract::issues::{
-    Area, EntityRef, Issue, IssueStatus, Occurrence, RetryOutcome, Severity,
-};
+use sluice_contract::issues::{Area, EntityRef, Issue, IssueStatus, Occurrence, RetryOutcome, Severity};
 
 /// How many occurrences each issue keeps (its history).
 pub const HISTORY: u32 = 50;
@@ -66,16 +64,13 @@ CREATE TABLE issue_occurrences (
 CREATE INDEX issue_occurrences_issue ON issue_occurrences(issue_id);
 "#;
 
-pub(super) const COLUMNS: &str = "id, area, kind, entity_kind, entity_id, entity_name, entity_link, severity, title, message, \
+pub(super) const COLUMNS: &str =
+    "id, area, kind, entity_kind, entity_id, entity_name, entity_link, severity, title, message, \
     first_seen_at, last_seen_at, occurrences, status, acknowledged_by, acknowledged_at, dismissed_by, dismissed_at, \
     resolved_at, resolution, last_retry_at, last_retry_ok, last_retry_message";
 
 fn bad_value(column: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unknown {what}").into(),
-    )
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, format!("unknown {what}").into())
 }
 
 /// `can_retry` is left false: whether an area can retry is known to the registry, not the row.
@@ -89,12 +84,7 @@ pub(super) fn from_row(r: &Row) -> rusqlite::Result<Issue> {
         id: r.get(0)?,
         area: Area::parse(&area).ok_or_else(|| bad_value(1, "area"))?,
         kind: r.get(2)?,
-        entity: EntityRef {
-            kind: r.get(3)?,
-            id: r.get(4)?,
-            name: r.get(5)?,
-            link: r.get(6)?,
-        },
+        entity: EntityRef { kind: r.get(3)?, id: r.get(4)?, name: r.get(5)?, link: r.get(6)? },
         severity: Severity::parse(&severity).ok_or_else(|| bad_value(7, "severity"))?,
         title: r.get(8)?,
         message: r.get(9)?,
@@ -132,24 +122,13 @@ pub fn find_by_key(
     entity_id: &str,
     kind: &str,
 ) -> Result<Option<Issue>, AppError> {
-    let sql = format!("SELECT {COLUMNS} FROM issues WHERE tenant_id = ?1 AND area = ?2 AND entity_id = ?3 AND kind = ?4");
-    Ok(conn
-        .query_row(
-            &sql,
-            params![tenant_id, area.as_str(), entity_id, kind],
-            from_row,
-        )
-        .optional()?)
+    let sql =
+        format!("SELECT {COLUMNS} FROM issues WHERE tenant_id = ?1 AND area = ?2 AND entity_id = ?3 AND kind = ?4");
+    Ok(conn.query_row(&sql, params![tenant_id, area.as_str(), entity_id, kind], from_row).optional()?)
 }
 
 /// A new issue from its first occurrence.
-pub fn insert(
-    conn: &Connection,
-    id: &str,
-    tenant_id: &str,
-    report: &Report,
-    now: u64,
-) -> Result<(), AppError> {
+pub fn insert(conn: &Connection, id: &str, tenant_id: &str, report: &Report, now: u64) -> Result<(), AppError> {
     conn.prepare_cached(
         "INSERT INTO issues (id, tenant_id, area, kind, entity_kind, entity_id, entity_name, entity_link, severity,
              title, message, first_seen_at, last_seen_at, occurrences, status)
@@ -174,13 +153,7 @@ pub fn insert(
 
 /// Another occurrence of an existing issue: counted, latest text and severity kept. With
 /// `reopen`, a closed issue becomes open again and forgets how it was closed.
-pub fn recur(
-    conn: &Connection,
-    id: &str,
-    report: &Report,
-    now: u64,
-    reopen: bool,
-) -> Result<(), AppError> {
+pub fn recur(conn: &Connection, id: &str, report: &Report, now: u64, reopen: bool) -> Result<(), AppError> {
     let reopen_sql = if reopen {
         ", status = 'open', acknowledged_by = NULL, acknowledged_at = NULL, dismissed_by = NULL, dismissed_at = NULL,
            resolved_at = NULL, resolution = NULL, last_retry_at = NULL, last_retry_ok = NULL, last_retry_message = NULL"
@@ -208,16 +181,9 @@ pub fn recur(
 }
 
 /// Records one occurrence and drops those beyond the last [`HISTORY`].
-pub fn add_occurrence(
-    conn: &Connection,
-    issue_id: &str,
-    at: u64,
-    message: &str,
-) -> Result<(), AppError> {
-    conn.prepare_cached(
-        "INSERT INTO issue_occurrences (issue_id, at, message) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![issue_id, at as i64, message])?;
+pub fn add_occurrence(conn: &Connection, issue_id: &str, at: u64, message: &str) -> Result<(), AppError> {
+    conn.prepare_cached("INSERT INTO issue_occurrences (issue_id, at, message) VALUES (?1, ?2, ?3)")?
+        .execute(params![issue_id, at as i64, message])?;
     conn.prepare_cached(
         "DELETE FROM issue_occurrences WHERE issue_id = ?1 AND id <= (
              SELECT id FROM issue_occurrences WHERE issue_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
@@ -228,15 +194,11 @@ pub fn add_occurrence(
 
 /// The last [`HISTORY`] occurrences, newest first.
 pub fn history(conn: &Connection, issue_id: &str) -> Result<Vec<Occurrence>, AppError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT at, message FROM issue_occurrences WHERE issue_id = ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT at, message FROM issue_occurrences WHERE issue_id = ?1 ORDER BY id DESC LIMIT ?2")?;
     let rows = stmt
         .query_map(params![issue_id, HISTORY], |r| {
-            Ok(Occurrence {
-                at: rfc3339(r.get::<_, i64>(0)? as u64),
-                message: r.get(1)?,
-            })
+            Ok(Occurrence { at: rfc3339(r.get::<_, i64>(0)? as u64), message: r.get(1)? })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -266,13 +228,7 @@ pub fn dismiss(conn: &Connection, id: &str, by: &str, now: u64) -> Result<(), Ap
     Ok(())
 }
 
-pub fn record_retry(
-    conn: &Connection,
-    id: &str,
-    now: u64,
-    ok: bool,
-    message: &str,
-) -> Result<(), AppError> {
+pub fn record_retry(conn: &Connection, id: &str, now: u64, ok: bool, message: &str) -> Result<(), AppError> {
     conn.execute(
         "UPDATE issues SET last_retry_at = ?2, last_retry_ok = ?3, last_retry_message = ?4 WHERE id = ?1",
         params![id, now as i64, ok, message],

@@ -25,8 +25,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `sluice.db` in `data_dir` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<Store, String> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
         let path = data_dir.join("sluice.db");
         let mut conn = Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| e.to_string())?;

@@ -8,7 +8,14 @@ pub struct SessionRow {
     pub user_id: String,
 }
 
-pub fn insert(conn: &Connection, token_hash: &str, tenant_id: &str, user_id: &str, now: u64, expires: u64) -> Result<(), AppError> {
+pub fn insert(
+    conn: &Connection,
+    token_hash: &str,
+    tenant_id: &str,
+    user_id: &str,
+    now: u64,
+    expires: u64,
+) -> Result<(), AppError> {
     conn.execute(
         "INSERT INTO sessions (token_hash, tenant_id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![token_hash, tenant_id, user_id, now as i64, expires as i64],

@@ -52,11 +52,9 @@ pub fn insert_user(
 
 pub fn user_by_email(conn: &Connection, email: &str) -> Result<Option<UserRow>, AppError> {
     Ok(conn
-        .query_row(
-            "SELECT id, tenant_id, email, password_hash FROM users WHERE email = ?1",
-            [email],
-            |r| Ok(UserRow { id: r.get(0)?, tenant_id: r.get(1)?, email: r.get(2)?, password_hash: r.get(3)? }),
-        )
+        .query_row("SELECT id, tenant_id, email, password_hash FROM users WHERE email = ?1", [email], |r| {
+            Ok(UserRow { id: r.get(0)?, tenant_id: r.get(1)?, email: r.get(2)?, password_hash: r.get(3)? })
+        })
         .optional()?)
 }
 
@@ -71,11 +69,9 @@ pub fn set_password_hash(conn: &Connection, user_id: &str, hash: &str) -> Result
 
 pub fn get_setting(conn: &Connection, tenant_id: &str, name: &str) -> Result<Option<String>, AppError> {
     Ok(conn
-        .query_row(
-            "SELECT value FROM tenant_settings WHERE tenant_id = ?1 AND name = ?2",
-            [tenant_id, name],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM tenant_settings WHERE tenant_id = ?1 AND name = ?2", [tenant_id, name], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 

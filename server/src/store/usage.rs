@@ -33,7 +33,14 @@ pub fn add(conn: &mut Connection, cells: &[(Cell, u64, u64)]) -> Result<(), AppE
              DO UPDATE SET requests = requests + excluded.requests, rejected = rejected + excluded.rejected",
         )?;
         for (cell, requests, rejected) in cells {
-            stmt.execute(params![cell.tenant_id, cell.minute as i64, cell.route, cell.caller, *requests as i64, *rejected as i64])?;
+            stmt.execute(params![
+                cell.tenant_id,
+                cell.minute as i64,
+                cell.route,
+                cell.caller,
+                *requests as i64,
+                *rejected as i64
+            ])?;
         }
     }
     tx.commit()?;
@@ -41,7 +48,13 @@ pub fn add(conn: &mut Connection, cells: &[(Cell, u64, u64)]) -> Result<(), AppE
 }
 
 /// `(bucket start minute, requests, rejected)` for minutes in `[from, to)`, grouped by `bucket` minutes.
-pub fn series(conn: &Connection, tenant_id: &str, from: u64, to: u64, bucket: u64) -> Result<Vec<(u64, u64, u64)>, AppError> {
+pub fn series(
+    conn: &Connection,
+    tenant_id: &str,
+    from: u64,
+    to: u64,
+    bucket: u64,
+) -> Result<Vec<(u64, u64, u64)>, AppError> {
     let mut stmt = conn.prepare(
         "SELECT (minute / ?4) * ?4 AS b, SUM(requests), SUM(rejected) FROM usage_minutes
          WHERE tenant_id = ?1 AND minute >= ?2 AND minute < ?3 GROUP BY b ORDER BY b",
@@ -55,7 +68,14 @@ pub fn series(conn: &Connection, tenant_id: &str, from: u64, to: u64, bucket: u6
 }
 
 /// The busiest routes or callers in `[from, to)`: `(label, requests, rejected)`.
-pub fn top(conn: &Connection, tenant_id: &str, by_caller: bool, from: u64, to: u64, limit: u32) -> Result<Vec<(String, u64, u64)>, AppError> {
+pub fn top(
+    conn: &Connection,
+    tenant_id: &str,
+    by_caller: bool,
+    from: u64,
+    to: u64,
+    limit: u32,
+) -> Result<Vec<(String, u64, u64)>, AppError> {
     let column = if by_caller { "caller" } else { "route" };
     let mut stmt = conn.prepare(&format!(
         "SELECT {column}, SUM(requests) AS n, SUM(rejected) FROM usage_minutes

@@ -21,9 +21,9 @@ pub struct DemoLogin {
 pub fn ensure(store: &Store, data_dir: &Path, now: u64) -> AppResult<DemoLogin> {
     let file = data_dir.join(LOGIN_FILE);
     if let Some(tenant_id) = store.call_blocking(|c| tenants::tenant_by_name(c, DEMO_TENANT))? {
-        let password = std::fs::read_to_string(&file).ok().and_then(|s| {
-            s.lines().find_map(|l| l.strip_prefix("password=").map(str::to_string))
-        });
+        let password = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("password=").map(str::to_string)));
         return Ok(DemoLogin {
             email: DEMO_EMAIL.into(),
             password: password.unwrap_or_else(|| format!("(see {})", file.display())),

@@ -89,7 +89,12 @@ async fn report(state: &AppState, tenant_id: &str, w: WindowState, t: UsageThres
     Report {
         area: Area::ApiUsage,
         kind: ISSUE_KIND.to_string(),
-        entity: EntityRef { kind: "tenant".into(), id: tenant_id.into(), name: "Public API".into(), link: "/usage".into() },
+        entity: EntityRef {
+            kind: "tenant".into(),
+            id: tenant_id.into(),
+            name: "Public API".into(),
+            link: "/usage".into(),
+        },
         severity,
         title: format!("API usage at {threshold}% of limit"),
         message: format!(
@@ -109,11 +114,7 @@ async fn top_caller(state: &AppState, tenant_id: &str, window_secs: u64) -> Opti
     let now_min = state.now_ms() / 60_000;
     let from = now_min.saturating_sub(window_secs.div_ceil(60));
     let tenant = tenant_id.to_string();
-    let top = state
-        .store
-        .call(move |c| crate::store::usage::top(c, &tenant, true, from, now_min + 1, 1))
-        .await
-        .ok()?;
+    let top = state.store.call(move |c| crate::store::usage::top(c, &tenant, true, from, now_min + 1, 1)).await.ok()?;
     top.into_iter().next().map(|(label, n, _)| (label, n))
 }
 

@@ -22,7 +22,11 @@ pub async fn thresholds(state: &AppState, tenant_id: &str) -> AppResult<UsageThr
     Ok(stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
 }
 
-pub async fn set_thresholds(state: &AppState, tenant_id: &str, thresholds: UsageThresholds) -> AppResult<UsageThresholds> {
+pub async fn set_thresholds(
+    state: &AppState,
+    tenant_id: &str,
+    thresholds: UsageThresholds,
+) -> AppResult<UsageThresholds> {
     thresholds.validate()?;
     let (tenant, json) = (tenant_id.to_string(), serde_json::to_string(&thresholds).map_err(AppError::internal)?);
     state.store.call(move |c| tenants::put_setting(c, &tenant, THRESHOLDS_SETTING, &json)).await?;
@@ -47,8 +51,7 @@ pub async fn window(state: &AppState, tenant_id: &str) -> AppResult<UsageWindow>
 }
 
 pub async fn report(state: &AppState, tenant_id: &str, range: &str) -> AppResult<UsageReport> {
-    let (range_secs, bucket_secs) =
-        parse_range(range).ok_or_else(|| AppError::field("range", "Use 1h, 24h or 7d."))?;
+    let (range_secs, bucket_secs) = parse_range(range).ok_or_else(|| AppError::field("range", "Use 1h, 24h or 7d."))?;
     state.usage.flush(&state.store).await?;
     let now_min = state.now_ms() / 60_000;
     let bucket_min = bucket_secs / 60;

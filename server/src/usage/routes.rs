@@ -24,7 +24,11 @@ struct RangeQuery {
 /// The current window, requests over time, and the top routes and callers.
 #[utoipa::path(get, path = "/usage", tag = "usage", params(RangeQuery),
     responses((status = 200, body = UsageReport), (status = 400, body = ErrorBody)))]
-async fn report(State(state): State<AppState>, principal: Principal, ApiQuery(q): ApiQuery<RangeQuery>) -> AppResult<Json<UsageReport>> {
+async fn report(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> AppResult<Json<UsageReport>> {
     let range = q.range.unwrap_or_else(|| "1h".into());
     Ok(Json(crate::usage::report(&state, &principal.tenant_id, &range).await?))
 }

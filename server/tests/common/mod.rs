@@ -28,9 +28,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            rate_limit: RateLimitSpec::default(),
-        }
+        Options { rate_limit: RateLimitSpec::default() }
     }
 }
 
@@ -46,9 +44,7 @@ impl TestServer {
         args.dist_dir = dir.path().join("no-dist");
         let clock = ManualClock::new(T0);
         let state = sluice_server::build_state(args, clock.clone()).expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
@@ -59,14 +55,7 @@ impl TestServer {
             .await
             .expect("serve");
         });
-        TestServer {
-            base,
-            state,
-            clock,
-            dir,
-            shutdown: Some(tx),
-            handle: Some(handle),
-        }
+        TestServer { base, state, clock, dir, shutdown: Some(tx), handle: Some(handle) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -77,15 +66,8 @@ impl TestServer {
     pub async fn tenant(&self, name: &str, email: &str) -> CreatedTenant {
         let store = self.state.store.clone();
         let now = self.clock_ms();
-        let new = NewTenant {
-            name: name.into(),
-            admin_email: email.into(),
-            admin_password: PASSWORD.into(),
-        };
-        tokio::task::spawn_blocking(move || tenants::create(&store, &new, now))
-            .await
-            .unwrap()
-            .expect("tenant")
+        let new = NewTenant { name: name.into(), admin_email: email.into(), admin_password: PASSWORD.into() };
+        tokio::task::spawn_blocking(move || tenants::create(&store, &new, now)).await.unwrap().expect("tenant")
     }
 
     pub fn clock_ms(&self) -> u64 {
@@ -95,11 +77,7 @@ impl TestServer {
 
     /// A client that speaks with an API key.
     pub fn key_client(&self, key: &str) -> Api {
-        Api {
-            base: self.base.clone(),
-            client: Client::new(),
-            bearer: Some(key.to_string()),
-        }
+        Api { base: self.base.clone(), client: Client::new(), bearer: Some(key.to_string()) }
     }
 
     /// A client with a cookie jar, signed in as `email`.
@@ -109,12 +87,7 @@ impl TestServer {
             client: Client::builder().cookie_store(true).build().unwrap(),
             bearer: None,
         };
-        let res = api
-            .post(
-                "/api/v1/session",
-                serde_json::json!({"email": email, "password": PASSWORD}),
-            )
-            .await;
+        let res = api.post("/api/v1/session", serde_json::json!({"email": email, "password": PASSWORD})).await;
         assert_eq!(res.status(), 200, "sign-in failed");
         api
     }
@@ -138,9 +111,7 @@ pub struct Api {
 
 impl Api {
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.base, path));
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
         if let Some(key) = &self.bearer {
             req = req.bearer_auth(key);
         }
@@ -148,33 +119,19 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.request(Method::GET, path)
-            .send()
-            .await
-            .expect("request")
+        self.request(Method::GET, path).send().await.expect("request")
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.request(Method::POST, path)
-            .json(&body)
-            .send()
-            .await
-            .expect("request")
+        self.request(Method::POST, path).json(&body).send().await.expect("request")
     }
 
     pub async fn put(&self, path: &str, body: Value) -> Response {
-        self.request(Method::PUT, path)
-            .json(&body)
-            .send()
-            .await
-            .expect("request")
+        self.request(Method::PUT, path).json(&body).send().await.expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.request(Method::DELETE, path)
-            .send()
-            .await
-            .expect("request")
+        self.request(Method::DELETE, path).send().await.expect("request")
     }
 
     /// GET that must answer 200, as JSON.
@@ -190,23 +147,10 @@ impl Api {
 /// Asserts the JSON error body of DESIGN.md with `status` and `code`; returns it.
 pub async fn expect_error(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    assert!(
-        ct.starts_with("application/json"),
-        "error content type was {ct:?}"
-    );
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(ct.starts_with("application/json"), "error content type was {ct:?}");
     let body: Value = res.json().await.expect("json error body");
     assert_eq!(body["error"]["code"], code, "body: {body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "message in {body}"
-    );
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
     body
 }

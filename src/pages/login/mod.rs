@@ -19,19 +19,16 @@ pub fn LoginPage() -> impl IntoView {
     let server_error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
 
-    let field_error = move |name: &'static str| {
-        Signal::derive(move || errors.with(|e| e.get(name).map(str::to_string)))
-    };
+    let field_error =
+        move |name: &'static str| Signal::derive(move || errors.with(|e| e.get(name).map(str::to_string)));
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        let request = LoginRequest {
-            email: email.get_untracked().trim().to_string(),
-            password: password.get_untracked(),
-        };
+        let request =
+            LoginRequest { email: email.get_untracked().trim().to_string(), password: password.get_untracked() };
         server_error.set(None);
         if let Err(field_errors) = request.validate() {
             errors.set(field_errors);

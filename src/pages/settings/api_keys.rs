@@ -1,9 +1,9 @@
 //! Settings > API keys: list, create (secret shown once), revoke.
 
 use super::create_key::CreateKeyForm;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{ApiKeyTable, Dialog, EmptyState, ErrorPanel};
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::api_keys::ApiKey;
@@ -29,43 +29,31 @@ pub fn ApiKeysPage() -> impl IntoView {
         <section class="section" aria-labelledby="keys-heading">
             <h2 id="keys-heading">
                 "Keys"
-                {move || refreshing.get().then(|| view! { <span class="muted small">" Updating…"</span> })}
+                {move || refreshing.try_get().unwrap_or(false).then(|| view! { <span class="muted small">" Updating…"</span> })}
             </h2>
             <Transition
                 fallback=|| view! { <p class="loading" data-testid="api-keys-loading">"Loading API keys…"</p> }
                 set_pending=refreshing.write_only()
             >
-                <ErrorBoundary fallback=move |errors| {
-                    let message = errors
-                        .with(|errors| {
-                            errors
-                                .iter()
-                                .next()
-                                .map(|(_, e)| match e.downcast_ref::<ApiError>() {
-                                    Some(api_error) => api_error.user_message(),
-                                    None => e.to_string(),
-                                })
-                        })
-                        .unwrap_or_default();
-                    view! {
-                        <ErrorPanel title="The API keys could not be loaded." message on_retry=reload />
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Ok(page) if page.items.is_empty() => EitherOf3::A(view! {
+                            <EmptyState title="No API keys yet">
+                                <p>
+                                    "Keys you create above will appear here with when they were last used. Revoke a key the moment a program no longer needs it."
+                                </p>
+                            </EmptyState>
+                        }),
+                        Ok(page) => EitherOf3::B(view! { <ApiKeyTable keys=page.items on_revoke /> }),
+                        Err(error) => EitherOf3::C(view! {
+                            <ErrorPanel
+                                title="The API keys could not be loaded."
+                                message=error.user_message()
+                                on_retry=reload
+                            />
+                        }),
                     }
-                }>
-                    {move || Suspend::new(async move {
-                        let page = keys.await?;
-                        Ok::<_, ApiError>(
-                            if page.items.is_empty() {
-                                Either::Left(view! {
-                                    <EmptyState title="No API keys yet">
-                                        <p>"Keys you create above will appear here with when they were last used. Revoke a key the moment a program no longer needs it."</p>
-                                    </EmptyState>
-                                })
-                            } else {
-                                Either::Right(view! { <ApiKeyTable keys=page.items on_revoke /> })
-                            },
-                        )
-                    })}
-                </ErrorBoundary>
+                })}
             </Transition>
         </section>
         {move || {

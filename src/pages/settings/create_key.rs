@@ -21,9 +21,7 @@ pub fn CreateKeyForm(
         if pending.get_untracked() {
             return;
         }
-        let request = CreateApiKey {
-            name: name.get_untracked().trim().to_string(),
-        };
+        let request = CreateApiKey { name: name.get_untracked().trim().to_string() };
         if let Err(errors) = request.validate() {
             error.set(errors.get("name").map(str::to_string));
             return;
@@ -102,7 +100,7 @@ fn SecretDialog(new_key: CreatedApiKey, on_close: Callback<()>) -> impl IntoView
                     readonly
                     aria-label="New API key"
                     data-testid="secret"
-                    prop:value=new_key.secret.clone()
+                    value=new_key.secret.clone()
                 />
                 <button type="button" class="button" data-testid="copy-secret" on:click=copy>
                     "Copy"

@@ -3,7 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::{AppHeader, ErrorPanel, RateLimitBanner, Sidebar};
 use crate::rate_limit::use_rate_limit;
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
@@ -12,18 +12,22 @@ use sluice_contract::session::SessionInfo;
 
 #[component]
 pub fn Shell() -> impl IntoView {
-    let session = LocalResource::new(api::session::current);
-    view! {
-        <Transition fallback=|| {
-            view! { <p class="page-loading" data-testid="shell-loading">"Loading the console…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok(info) => Either::Left(view! { <Frame info /> }),
-                    Err(error) => Either::Right(view! { <NoSession error on_retry=move || session.refetch() /> }),
-                }
-            })}
-        </Transition>
+    // A signal rather than a resource: the session loads once, and the frame needs no Suspense.
+    let session = RwSignal::new(None::<Result<SessionInfo, ApiError>>);
+    let load = move || {
+        session.set(None);
+        spawn_local(async move {
+            let result = api::session::current().await;
+            session.try_set(Some(result));
+        });
+    };
+    load();
+    move || match session.get() {
+        None => EitherOf3::A(view! {
+            <p class="page-loading" data-testid="shell-loading">"Loading the console…"</p>
+        }),
+        Some(Ok(info)) => EitherOf3::B(view! { <Frame info /> }),
+        Some(Err(error)) => EitherOf3::C(view! { <NoSession error on_retry=load /> }),
     }
 }
 

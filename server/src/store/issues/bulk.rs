@@ -20,28 +20,14 @@ pub fn insert_as_is(
     occurrences: u64,
 ) -> Result<(), AppError> {
     insert(conn, id, tenant_id, report, first_seen)?;
-    conn.prepare_cached(
-        "UPDATE issues SET status = ?2, last_seen_at = ?3, occurrences = ?4 WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        status.as_str(),
-        last_seen as i64,
-        occurrences as i64
-    ])?;
+    conn.prepare_cached("UPDATE issues SET status = ?2, last_seen_at = ?3, occurrences = ?4 WHERE id = ?1")?
+        .execute(params![id, status.as_str(), last_seen as i64, occurrences as i64])?;
     Ok(())
 }
 
 /// One occurrence without pruning (bulk loading only).
-pub fn insert_occurrence_as_is(
-    conn: &Connection,
-    issue_id: &str,
-    at: u64,
-    message: &str,
-) -> Result<(), AppError> {
-    conn.prepare_cached(
-        "INSERT INTO issue_occurrences (issue_id, at, message) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![issue_id, at as i64, message])?;
+pub fn insert_occurrence_as_is(conn: &Connection, issue_id: &str, at: u64, message: &str) -> Result<(), AppError> {
+    conn.prepare_cached("INSERT INTO issue_occurrences (issue_id, at, message) VALUES (?1, ?2, ?3)")?
+        .execute(params![issue_id, at as i64, message])?;
     Ok(())
 }

@@ -37,11 +37,7 @@ pub fn list(
         StatusFilter::Active => sql.push_str(" AND active = 1"),
         StatusFilter::One(status) => {
             // Keeps the area index usable (it has `active`, not `status`).
-            sql.push_str(if status.is_active() {
-                " AND active = 1"
-            } else {
-                " AND active = 0"
-            });
+            sql.push_str(if status.is_active() { " AND active = 1" } else { " AND active = 0" });
             sql.push_str(" AND status = ?");
             args.push(status.as_str().to_string().into());
         }
@@ -57,12 +53,7 @@ pub fn list(
     }
     if let Some(q) = &filter.q {
         sql.push_str(r" AND (title LIKE ? ESCAPE '\' OR message LIKE ? ESCAPE '\' OR entity_name LIKE ? ESCAPE '\')");
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', r"\\")
-                .replace('%', r"\%")
-                .replace('_', r"\_")
-        );
+        let pattern = format!("%{}%", q.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_"));
         args.extend(std::iter::repeat_n(pattern.into(), 3));
     }
     if let Some((ts, id)) = before {
@@ -70,13 +61,9 @@ pub fn list(
         args.push(ts.into());
         args.push(id.into());
     }
-    sql.push_str(&format!(
-        " ORDER BY last_seen_at DESC, id DESC LIMIT {limit}"
-    ));
+    sql.push_str(&format!(" ORDER BY last_seen_at DESC, id DESC LIMIT {limit}"));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map(params_from_iter(args), from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -89,9 +76,8 @@ pub fn counts(conn: &Connection, tenant_id: &str) -> Result<IssueCounts, AppErro
     for status in IssueStatus::ALL {
         counts.by_status.insert(status.as_str().to_string(), 0);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT area, status, COUNT(*) FROM issues WHERE tenant_id = ?1 GROUP BY status, area",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT area, status, COUNT(*) FROM issues WHERE tenant_id = ?1 GROUP BY status, area")?;
     let mut rows = stmt.query([tenant_id])?;
     while let Some(r) = rows.next()? {
         let (area, status, n): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
