@@ -11,7 +11,7 @@ LISTEN ?= 127.0.0.1:8080
 
 ## run: install missing tools, build the console and the server, start on http://127.0.0.1:8080
 run: setup console server
-	./target/release/sluice-server --demo --listen $(LISTEN) --data-dir $(DATA_DIR) --dist-dir dist
+	./target/server/sluice-server --demo --listen $(LISTEN) --data-dir $(DATA_DIR) --dist-dir dist
 
 ## test: install missing tools, run every suite (native, browser, e2e); ends with "N passed, N failed"
 test:
@@ -35,7 +35,7 @@ console:
 	trunk build --release
 
 server:
-	cargo build --release -p sluice-server
+	cargo build --profile server -p sluice-server
 
 server-debug:
 	cargo build -p sluice-server

@@ -5,12 +5,12 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "### Bundle size"
-cargo run --quiet --release -p sluice-bench --bin bundle_size -- dist
+cargo run --quiet --profile server -p sluice-bench --bin bundle_size -- dist
 
 echo
 echo "### Issues list latency (100,000 issues, 1,000,000 occurrences)"
-cargo run --quiet --release -p sluice-bench --bin issues_list
+cargo run --quiet --profile server -p sluice-bench --bin issues_list
 
 echo
 echo "### 429 storm"
-cargo run --quiet --release -p sluice-bench --bin storm
+cargo run --quiet --profile server -p sluice-bench --bin storm

@@ -209,6 +209,8 @@ async fn filters_pagination_and_counts() {
     assert_eq!(ids(&api.get_json("/api/v1/issues?q=ingram").await), vec![feed.clone()], "entity name");
     assert_eq!(ids(&api.get_json("/api/v1/issues?q=keeps%20failing").await), vec![hook.clone()], "title");
     assert!(ids(&api.get_json("/api/v1/issues?q=%25").await).is_empty(), "% is a character, not a wildcard");
+    assert!(ids(&api.get_json("/api/v1/issues?q=%22rows").await).is_empty(), "a quote is a character too");
+    assert_eq!(ids(&api.get_json("/api/v1/issues?q=0%20r").await), vec![feed.clone()], "short text still matches");
     assert_eq!(ids(&api.get_json("/api/v1/issues?status=resolved").await), vec![gone.clone()]);
     assert_eq!(
         ids(&api.get_json("/api/v1/issues?status=all&area=distributors").await),
@@ -222,6 +224,22 @@ async fn filters_pagination_and_counts() {
     let second = api.get_json(&format!("/api/v1/issues?status=all&limit=3&cursor={cursor}")).await;
     assert_eq!(ids(&second), vec![auth.clone()]);
     assert_eq!(second["nextCursor"], Value::Null);
+    // The search follows the latest message: the old text no longer finds the issue.
+    raise(
+        &server,
+        tid,
+        report(
+            Area::Distributors,
+            "Ingram Micro",
+            "empty_feed",
+            Severity::Error,
+            "Empty price feed",
+            "HTTP 404 on feed",
+        ),
+    )
+    .await;
+    assert_eq!(ids(&api.get_json("/api/v1/issues?q=http%20404").await), vec![feed.clone()], "the new message");
+    assert!(ids(&api.get_json("/api/v1/issues?q=prices.csv").await).is_empty(), "not the old one");
 
     let counts = api.get_json("/api/v1/issues/counts").await;
     assert_eq!(counts["active"], 3);

@@ -64,6 +64,28 @@ CREATE TABLE issue_occurrences (
 CREATE INDEX issue_occurrences_issue ON issue_occurrences(issue_id);
 "#;
 
+/// Text search: a trigram index over what the admin reads (title, message, entity name), so a
+/// search that matches nothing costs an index probe, not a scan of every row. Searches shorter
+/// than a trigram fall back to `LIKE`.
+pub const SEARCH_MIGRATION: &str = r#"
+CREATE VIRTUAL TABLE issues_search USING fts5(
+    title, message, entity_name, content = 'issues', content_rowid = 'rowid', tokenize = 'trigram'
+);
+INSERT INTO issues_search (issues_search) VALUES ('rebuild');
+CREATE TRIGGER issues_search_insert AFTER INSERT ON issues BEGIN
+    INSERT INTO issues_search (rowid, title, message, entity_name) VALUES (new.rowid, new.title, new.message, new.entity_name);
+END;
+CREATE TRIGGER issues_search_delete AFTER DELETE ON issues BEGIN
+    INSERT INTO issues_search (issues_search, rowid, title, message, entity_name)
+        VALUES ('delete', old.rowid, old.title, old.message, old.entity_name);
+END;
+CREATE TRIGGER issues_search_update AFTER UPDATE OF title, message, entity_name ON issues BEGIN
+    INSERT INTO issues_search (issues_search, rowid, title, message, entity_name)
+        VALUES ('delete', old.rowid, old.title, old.message, old.entity_name);
+    INSERT INTO issues_search (rowid, title, message, entity_name) VALUES (new.rowid, new.title, new.message, new.entity_name);
+END;
+"#;
+
 pub(super) const COLUMNS: &str =
     "id, area, kind, entity_kind, entity_id, entity_name, entity_link, severity, title, message, \
     first_seen_at, last_seen_at, occurrences, status, acknowledged_by, acknowledged_at, dismissed_by, dismissed_at, \

@@ -4,8 +4,13 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
-    Migrations::new(vec![M::up(FOUNDATION), M::up(super::issues::MIGRATION), M::up(super::usage::MIGRATION)])
-        .to_latest(conn)
+    Migrations::new(vec![
+        M::up(FOUNDATION),
+        M::up(super::issues::MIGRATION),
+        M::up(super::usage::MIGRATION),
+        M::up(super::issues::SEARCH_MIGRATION),
+    ])
+    .to_latest(conn)
 }
 
 const FOUNDATION: &str = r#"

@@ -52,9 +52,17 @@ pub fn list(
         args.push(severity.as_str().to_string().into());
     }
     if let Some(q) = &filter.q {
-        sql.push_str(r" AND (title LIKE ? ESCAPE '\' OR message LIKE ? ESCAPE '\' OR entity_name LIKE ? ESCAPE '\')");
-        let pattern = format!("%{}%", q.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_"));
-        args.extend(std::iter::repeat_n(pattern.into(), 3));
+        if q.chars().count() >= 3 {
+            // A quoted phrase of trigrams: a case-insensitive substring match through the index.
+            sql.push_str(" AND rowid IN (SELECT rowid FROM issues_search WHERE issues_search MATCH ?)");
+            args.push(format!("\"{}\"", q.replace('"', "\"\"")).into());
+        } else {
+            sql.push_str(
+                r" AND (title LIKE ? ESCAPE '\' OR message LIKE ? ESCAPE '\' OR entity_name LIKE ? ESCAPE '\')",
+            );
+            let pattern = format!("%{}%", q.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_"));
+            args.extend(std::iter::repeat_n(pattern.into(), 3));
+        }
     }
     if let Some((ts, id)) = before {
         sql.push_str(" AND (last_seen_at, id) < (?, ?)");
