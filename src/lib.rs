@@ -7,7 +7,7 @@ pub mod rate_limit;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
 
 use pages::{
@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <SessionExpiry />
+            <PageScope />
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=LoginPage />
                 <ParentRoute path=path!("") view=Shell>
@@ -58,6 +59,18 @@ pub fn current_path() -> String {
     let path = location.pathname().unwrap_or_default();
     let search = location.search().unwrap_or_default();
     format!("{path}{search}")
+}
+
+/// Leaving a page abandons its requests: their waits at the gate and their fetches.
+#[component]
+fn PageScope() -> impl IntoView {
+    let pathname = use_location().pathname;
+    api::set_path_source(move || pathname.try_get_untracked());
+    // A page that sends nothing still ends the previous page's requests.
+    Effect::new(move |_| {
+        pathname.track();
+        api::sync_page();
+    });
 }
 
 /// Where to go after login: only same-site paths, never `//evil.example`.

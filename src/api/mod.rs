@@ -14,7 +14,7 @@ pub mod usage;
 
 pub use error::ApiError;
 pub use gate::GateStatus;
-pub use platform::{idempotency_key, now_ms, CancelToken};
+pub use platform::{idempotency_key, now_ms, set_path_source, sync_page, CancelToken};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -100,7 +100,8 @@ pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiErro
         headers,
         body: request.body,
     };
-    let cancel = request.cancel.unwrap_or_default();
+    // Without a token of its own, a request lives as long as the page that sent it.
+    let cancel = request.cancel.unwrap_or_else(platform::page_token);
     let response = gate::run(wire, cancel, &request.action).await?;
     if (200..300).contains(&response.status) {
         let body = response.body.trim();

@@ -62,19 +62,29 @@ pub fn RateLimitBanner(
                             <div class="banner banner-wait" data-testid="rate-limit-banner">
                                 <span class="banner-icon" aria-hidden="true">"⏳"</span>
                                 <span class="banner-text">
-                                    {format!("API limit reached — retrying in {secs} s")}
-                                    {(waiting > 0)
-                                        .then(|| {
-                                            let what = if waiting == 1 { "request" } else { "requests" };
-                                            format!(" ({waiting} {what} waiting)")
-                                        })}
+                                    {if waiting > 0 {
+                                        let what = if waiting == 1 { "request" } else { "requests" };
+                                        format!("API limit reached — retrying in {secs} s ({waiting} {what} waiting)")
+                                    } else {
+                                        format!("API limit reached — requests resume in {secs} s")
+                                    }}
                                 </span>
                                 <button type="button" class="button" data-testid="retry-now" on:click=move |_| on_retry.run(())>
                                     "Retry now"
                                 </button>
-                                <button type="button" class="button button-quiet" data-testid="cancel-wait" on:click=move |_| on_cancel.run(())>
-                                    "Cancel"
-                                </button>
+                                {(waiting > 0)
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="button button-quiet"
+                                                data-testid="cancel-wait"
+                                                on:click=move |_| on_cancel.run(())
+                                            >
+                                                "Cancel"
+                                            </button>
+                                        }
+                                    })}
                             </div>
                         }
                             .into_any(),

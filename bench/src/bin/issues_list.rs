@@ -133,10 +133,7 @@ fn main() {
             filter(StatusFilter::One(IssueStatus::Resolved), Some(Area::Webhooks), None),
         ),
         ("all statuses", filter(StatusFilter::All, None, None)),
-        (
-            "active + q matching nothing",
-            filter(StatusFilter::Active, None, Some("no such text")),
-        ),
+        ("active + q matching nothing", filter(StatusFilter::Active, None, Some("no such text"))),
         ("all statuses + q matching nothing", filter(StatusFilter::All, None, Some("no such text"))),
     ];
     println!("\ntenant ten_big: 70,000 issues; {RUNS} runs each, limit 50");

@@ -202,6 +202,7 @@ pub fn reset(config: GateConfig) {
         old.active
     });
     tokens.into_iter().for_each(|(_, t)| t.cancel());
+    crate::api::platform::forget_page();
 }
 
 /// Closes the window until `until` (Unix ms) for this tab, and tells other tabs when `share`.
