@@ -135,18 +135,80 @@ async fn gloo_send(request: Request, cancel: CancelToken) -> Result<Response, Ap
     }
 }
 
-fn open_event_source(path: &str, event: &str, on_data: Rc<dyn Fn(String)>) -> Option<EventStream> {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let source = web_sys::EventSource::new(path).ok()?;
-    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        if let Some(data) = e.data().as_string() {
-            on_data(data);
+/// A subscription that outlives failed connections: the browser retries dropped connections by
+/// itself, but gives up for good on an error status (a 429 while the window is closed, a 503
+/// during a restart). Then this reopens it, waiting 2 s, 4 s, … up to a minute.
+struct LiveSource {
+    path: String,
+    event: String,
+    on_data: Rc<dyn Fn(String)>,
+    source: RefCell<Option<web_sys::EventSource>>,
+    closed: std::cell::Cell<bool>,
+    delay_ms: std::cell::Cell<u32>,
+}
+
+const RECONNECT_FIRST_MS: u32 = 2_000;
+const RECONNECT_MAX_MS: u32 = 60_000;
+
+impl LiveSource {
+    fn connect(self: &Rc<Self>) -> Option<()> {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        if self.closed.get() {
+            return Some(());
         }
+        let source = web_sys::EventSource::new(&self.path).ok()?;
+        let live = Rc::downgrade(self);
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let (Some(live), Some(data)) = (live.upgrade(), e.data().as_string()) {
+                live.delay_ms.set(RECONNECT_FIRST_MS);
+                (live.on_data)(data);
+            }
+        });
+        source.add_event_listener_with_callback(&self.event, on_message.as_ref().unchecked_ref()).ok()?;
+        let live = Rc::downgrade(self);
+        let on_error = Closure::<dyn Fn()>::new(move || {
+            let Some(live) = live.upgrade() else { return };
+            let gone = live.source.borrow().as_ref().is_some_and(|s| s.ready_state() == web_sys::EventSource::CLOSED);
+            if gone && !live.closed.get() {
+                let delay = live.delay_ms.get();
+                live.delay_ms.set((delay * 2).min(RECONNECT_MAX_MS));
+                let again = Rc::downgrade(&live);
+                gloo_timers::callback::Timeout::new(delay, move || {
+                    if let Some(live) = again.upgrade() {
+                        live.connect();
+                    }
+                })
+                .forget();
+            }
+        });
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // The closures live as long as the page; each reconnect adds two small ones.
+        on_message.forget();
+        on_error.forget();
+        if let Some(old) = self.source.replace(Some(source)) {
+            old.close();
+        }
+        Some(())
+    }
+
+    fn close(&self) {
+        self.closed.set(true);
+        if let Some(source) = self.source.take() {
+            source.close();
+        }
+    }
+}
+
+fn open_event_source(path: &str, event: &str, on_data: Rc<dyn Fn(String)>) -> Option<EventStream> {
+    let live = Rc::new(LiveSource {
+        path: path.to_string(),
+        event: event.to_string(),
+        on_data,
+        source: RefCell::new(None),
+        closed: std::cell::Cell::new(false),
+        delay_ms: std::cell::Cell::new(RECONNECT_FIRST_MS),
     });
-    source.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref()).ok()?;
-    Some(EventStream::new(move || {
-        source.close();
-        drop(listener);
-    }))
+    live.connect()?;
+    Some(EventStream::new(move || live.close()))
 }
