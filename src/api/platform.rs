@@ -148,8 +148,11 @@ thread_local! {
     static PAGE: RefCell<Option<PageScope>> = const { RefCell::new(None) };
 }
 
+/// Gives the router's current path, or `None` once the app is gone.
+type PathSource = Rc<dyn Fn() -> Option<String>>;
+
 thread_local! {
-    static PATH_SOURCE: RefCell<Option<Rc<dyn Fn() -> Option<String>>>> = const { RefCell::new(None) };
+    static PATH_SOURCE: RefCell<Option<PathSource>> = const { RefCell::new(None) };
 }
 
 /// Where the page's path comes from: the router knows of a navigation before the address bar.
