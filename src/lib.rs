@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod components;
+pub mod issue_counts;
 pub mod pages;
 pub mod rate_limit;
 

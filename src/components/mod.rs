@@ -7,6 +7,7 @@ mod error_panel;
 mod field;
 mod header;
 mod rate_limit;
+mod relative_time;
 mod sidebar;
 
 pub use api_key_table::ApiKeyTable;
@@ -16,6 +17,7 @@ pub use error_panel::ErrorPanel;
 pub use field::TextField;
 pub use header::AppHeader;
 pub use rate_limit::{RateLimitBanner, RateMeter};
+pub use relative_time::{ago, exact_utc, parse_ms, RelativeTime};
 pub use sidebar::Sidebar;
 
 /// `2025-11-24T19:03:11Z` as `2025-11-24 19:03` (UTC), without a date library.

@@ -1,16 +1,243 @@
-//! Tools > Issues: one list of everything that is broken. (The list itself comes next.)
+//! Tools > Issues: one deduplicated list of what is broken, with the fix one click away.
+//!
+//! The page owns the data: the filters come from the URL, the list reloads when they change and
+//! whenever the server pushes new counts, and row actions update their row in place.
 
-use crate::components::EmptyState;
+mod actions;
+mod detail;
+mod filters;
+mod table;
+
+use crate::api;
+use crate::components::{EmptyState, ErrorPanel};
+use crate::issue_counts::use_issue_counts;
+use actions::{BulkBar, DismissDialog, DismissTarget};
+use filters::{AreaTabs, FilterBar, Filters};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sluice_contract::issues::{Issue, IssueAction};
+use std::time::Duration;
+use table::{IssueTable, Outcome, RowState};
+
+/// Where the list stands. Rows already shown stay while a reload runs.
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// The list and how to change it, shared by the page's parts.
+#[derive(Clone, Copy)]
+pub(crate) struct IssueList {
+    items: RwSignal<Vec<Issue>>,
+    next: RwSignal<Option<String>>,
+    load: RwSignal<Load>,
+    refreshing: RwSignal<bool>,
+    more: RwSignal<bool>,
+    generation: StoredValue<u64>,
+    filters: Memo<Filters>,
+}
+
+impl IssueList {
+    /// Loads the first page for the current filters (or the next page, appending).
+    fn fetch(self, append: bool) {
+        let cursor = if append { self.next.get_untracked() } else { None };
+        if append && cursor.is_none() {
+            return;
+        }
+        let generation = self.generation.get_value() + u64::from(!append);
+        self.generation.set_value(generation);
+        if append {
+            self.more.set(true);
+        } else {
+            self.refreshing.set(true);
+        }
+        let query = self.filters.get_untracked().query(cursor);
+        spawn_local(async move {
+            let result = api::issues::list(&query).await;
+            // A newer load (the filters changed meanwhile) wins.
+            if self.generation.try_get_value() != Some(generation) {
+                return;
+            }
+            self.refreshing.try_set(false);
+            self.more.try_set(false);
+            match result {
+                Ok(page) => {
+                    self.next.try_set(page.next_cursor);
+                    if append {
+                        self.items.try_update(|items| items.extend(page.items));
+                    } else {
+                        self.items.try_set(page.items);
+                    }
+                    self.load.try_set(Load::Ready);
+                }
+                Err(api::ApiError::Cancelled) => {}
+                Err(e) => drop(self.load.try_set(Load::Failed(e.user_message()))),
+            }
+        });
+    }
+
+    /// Puts the server's answer for one issue in place of its row.
+    fn replace(self, issue: Issue) {
+        self.items.update(|items| {
+            if let Some(row) = items.iter_mut().find(|i| i.id == issue.id) {
+                *row = issue;
+            }
+        });
+    }
+}
 
 #[component]
 pub fn IssuesPage() -> impl IntoView {
+    let filters = Filters::from_url();
+    let live = use_issue_counts();
+    let list = IssueList {
+        items: RwSignal::new(Vec::new()),
+        next: RwSignal::new(None),
+        load: RwSignal::new(Load::Loading),
+        refreshing: RwSignal::new(false),
+        more: RwSignal::new(false),
+        generation: StoredValue::new(0),
+        filters,
+    };
+    // Reload when the filters change, and when the server says something changed.
+    Effect::new(move |_| {
+        filters.track();
+        live.changes.track();
+        list.fetch(false);
+    });
+
+    // "3 min ago" stays true while the page is open.
+    let (now, set_now) = signal(api::now_ms());
+    let ticker = set_interval_with_handle(move || set_now.set(api::now_ms()), Duration::from_secs(20)).ok();
+    on_cleanup(move || {
+        if let Some(t) = ticker {
+            t.clear();
+        }
+    });
+
+    let rows = RowState {
+        selected: RwSignal::new(Default::default()),
+        busy: RwSignal::new(Default::default()),
+        outcomes: RwSignal::new(Default::default()),
+        expanded: RwSignal::new(None),
+        bulk_outcome: RwSignal::new(None),
+        now: now.into(),
+    };
+    let dismissing = RwSignal::new(None::<DismissTarget>);
+    let on_action = Callback::new(move |(issue, action): (Issue, IssueAction)| match action {
+        IssueAction::Dismiss => dismissing.set(Some(DismissTarget::One(Box::new(issue)))),
+        _ => actions::run(list, rows, issue, action),
+    });
+
+    let counts = Signal::derive(move || live.counts.get());
     view! {
-        <h1>"Issues"</h1>
-        <EmptyState title="No issues to show yet">
-            <p>
-                "Open problems from every area will appear here, each with the exact error, how often and since when it happened, and a link to the page that fixes it."
+        <div class="page-head" data-testid="issues-page">
+            <p class="breadcrumb">"Tools"</p>
+            <h1>
+                "Issues"
+                {move || list.refreshing.get().then(|| view! { <span class="muted small">" Updating…"</span> })}
+            </h1>
+            <p class="lede">
+                "Everything that is broken right now, once per problem: how often and since when, the exact error, and the button that fixes it."
             </p>
-        </EmptyState>
+        </div>
+        <AreaTabs filters counts />
+        <FilterBar filters />
+        <BulkBar list rows on_dismiss=Callback::new(move |ids| dismissing.set(Some(DismissTarget::Many(ids)))) />
+        {move || match list.load.get() {
+            Load::Loading => view! { <p class="loading">"Loading issues…"</p> }.into_any(),
+            Load::Failed(message) => view! {
+                <ErrorPanel
+                    title="The issues could not be loaded."
+                    message
+                    on_retry=Callback::new(move |_| list.fetch(false))
+                />
+            }
+            .into_any(),
+            Load::Ready => {
+                if list.items.with(Vec::is_empty) {
+                    empty(filters.get()).into_any()
+                } else {
+                    view! { <IssueTable issues=list.items state=rows on_action /> <LoadMore list /> }.into_any()
+                }
+            }
+        }}
+        {move || {
+            dismissing
+                .get()
+                .map(|target| {
+                    view! {
+                        <DismissDialog
+                            target
+                            on_close=Callback::new(move |_| dismissing.set(None))
+                            on_confirm=Callback::new(move |target| {
+                                dismissing.set(None);
+                                actions::dismiss(list, rows, target);
+                            })
+                        />
+                    }
+                })
+        }}
+    }
+}
+
+/// "Nothing is broken" when there is truly nothing; otherwise, that the filters hide it all.
+fn empty(filters: Filters) -> impl IntoView {
+    if filters.is_default() {
+        view! {
+            <div data-testid="nothing-broken">
+                <EmptyState title="Nothing is broken">
+                    <p>
+                        "Sluice is watching your API usage against the tenant's limit and its alert thresholds; webhook deliveries, integrations and distributor feeds report here too as you set them up. When something fails, it appears here once, with the exact error and a way to fix it."
+                    </p>
+                </EmptyState>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div data-testid="no-match">
+                <EmptyState title="No issues match these filters">
+                    <p>
+                        "Other issues may be hidden by the status, area, severity or search. " <a href="/issues">"Clear filters"</a>
+                    </p>
+                </EmptyState>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn LoadMore(list: IssueList) -> impl IntoView {
+    move || {
+        list.next.with(Option::is_some).then(|| {
+            view! {
+                <p class="load-more">
+                    <button
+                        type="button"
+                        class="button"
+                        data-testid="load-more"
+                        disabled=move || list.more.get()
+                        on:click=move |_| list.fetch(true)
+                    >
+                        {move || if list.more.get() { "Loading…" } else { "Load more" }}
+                    </button>
+                </p>
+            }
+        })
+    }
+}
+
+/// The outcome line a finished action leaves on its row.
+fn outcome_of(action: IssueAction, issue: &Issue) -> Outcome {
+    match (action, &issue.last_retry) {
+        (IssueAction::Retry, Some(r)) if r.ok => Outcome { ok: true, text: format!("Retry succeeded: {}", r.message) },
+        (IssueAction::Retry, Some(r)) => Outcome { ok: false, text: format!("Retry failed: {}", r.message) },
+        (IssueAction::Retry, None) => Outcome { ok: true, text: "Retried.".into() },
+        (IssueAction::Acknowledge, _) => Outcome { ok: true, text: "Acknowledged.".into() },
+        (IssueAction::Dismiss, _) => Outcome { ok: true, text: "Dismissed: hidden unless it happens again.".into() },
     }
 }

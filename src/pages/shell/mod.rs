@@ -2,6 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::{AppHeader, ErrorPanel, RateLimitBanner, Sidebar};
+use crate::issue_counts::provide_issue_counts;
 use crate::rate_limit::use_rate_limit;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -53,17 +54,9 @@ fn NoSession(error: ApiError, on_retry: impl Fn() + Send + Sync + 'static) -> im
 #[component]
 fn Frame(info: SessionInfo) -> impl IntoView {
     let rate = use_rate_limit();
-    let issue_count = RwSignal::new(None::<u64>);
-    spawn_local(async move {
-        if let Ok(counts) = api::issues::counts().await {
-            issue_count.try_set(Some(counts.active));
-        }
-    });
-    // Live badge: the server pushes counts on every change; dropped (closed) with this view.
-    let stream = api::issues::watch_counts(move |counts| {
-        issue_count.try_set(Some(counts.active));
-    });
-    let _stream = StoredValue::new_local(stream);
+    // Live badge: the server pushes counts on every change; closed with this view.
+    let live = provide_issue_counts();
+    let issue_count = Signal::derive(move || live.counts.with(|c| c.as_ref().map(|c| c.active)));
 
     let navigate = use_navigate();
     let logging_out = RwSignal::new(false);

@@ -1,0 +1,271 @@
+//! The list itself: one row per issue, what broke and the button that fixes it.
+
+use super::detail::IssueDetailPanel;
+use crate::components::RelativeTime;
+use leptos::prelude::*;
+use sluice_contract::issues::{Area, Issue, IssueAction, IssueStatus, Severity};
+use std::collections::{BTreeSet, HashMap};
+
+/// What the page knows about rows beyond the issue itself.
+#[derive(Clone, Copy)]
+pub struct RowState {
+    pub selected: RwSignal<BTreeSet<String>>,
+    /// Issue id → the action running on it ("Retrying…").
+    pub busy: RwSignal<HashMap<String, &'static str>>,
+    /// Issue id → the last action's outcome, shown on the row.
+    pub outcomes: RwSignal<HashMap<String, Outcome>>,
+    pub expanded: RwSignal<Option<String>>,
+    /// What the last bulk action did, in one line.
+    pub bulk_outcome: RwSignal<Option<Outcome>>,
+    pub now: Signal<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// Where the entity's own page is, in words.
+fn open_label(area: Area) -> &'static str {
+    match area {
+        Area::Integrations => "Open integration",
+        Area::Webhooks => "Open endpoint",
+        Area::Distributors => "Open distributor",
+        Area::ApiUsage => "Open API usage",
+    }
+}
+
+fn status_label(status: IssueStatus) -> &'static str {
+    match status {
+        IssueStatus::Open => "Open",
+        IssueStatus::Acknowledged => "Acknowledged",
+        IssueStatus::Resolved => "Resolved",
+        IssueStatus::Dismissed => "Dismissed",
+    }
+}
+
+/// Re-render a row when anything the admin sees on it changed.
+fn row_key(i: &Issue) -> String {
+    let retry = i.last_retry.as_ref().map(|r| r.at.as_str()).unwrap_or("");
+    format!("{}|{}|{}|{}|{}|{}", i.id, i.status.as_str(), i.occurrences, i.last_seen_at, i.severity.as_str(), retry)
+}
+
+#[component]
+pub fn IssueTable(
+    #[prop(into)] issues: Signal<Vec<Issue>>,
+    state: RowState,
+    /// An action on one row: Retry, Acknowledge, or Dismiss (which the page confirms first).
+    on_action: Callback<(Issue, IssueAction)>,
+) -> impl IntoView {
+    let active_ids = move || {
+        issues.with(|list| list.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect::<BTreeSet<_>>())
+    };
+    let all_selected = move || {
+        let ids = active_ids();
+        !ids.is_empty() && state.selected.with(|s| ids.is_subset(s))
+    };
+    let toggle_all = move |_| {
+        let ids = active_ids();
+        if all_selected() {
+            state.selected.update(|s| s.retain(|id| !ids.contains(id)));
+        } else {
+            state.selected.update(|s| s.extend(ids));
+        }
+    };
+    view! {
+        <table class="table issues-table" data-testid="issue-table">
+            <thead>
+                <tr>
+                    <th scope="col" class="select">
+                        <input
+                            type="checkbox"
+                            aria-label="Select all active issues shown"
+                            data-testid="select-all"
+                            prop:checked=all_selected
+                            on:change=toggle_all
+                        />
+                    </th>
+                    <th scope="col">"Severity"</th>
+                    <th scope="col">"Issue"</th>
+                    <th scope="col">"Last seen"</th>
+                    <th scope="col" class="num">"Count"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <For each=move || issues.get() key=row_key let:issue>
+                <IssueRow issue state on_action />
+            </For>
+        </table>
+    }
+}
+
+#[component]
+fn IssueRow(issue: Issue, state: RowState, on_action: Callback<(Issue, IssueAction)>) -> impl IntoView {
+    let id = issue.id.clone();
+    let active = issue.status.is_active();
+    let (badge, severity) = match issue.severity {
+        Severity::Error => ("badge badge-error", "Error"),
+        Severity::Warning => ("badge badge-warn", "Warning"),
+    };
+    let expanded = {
+        let id = id.clone();
+        Memo::new(move |_| state.expanded.with(|e| e.as_deref() == Some(id.as_str())))
+    };
+    let toggle = {
+        let id = id.clone();
+        move |_| state.expanded.update(|e| *e = if e.as_deref() == Some(id.as_str()) { None } else { Some(id.clone()) })
+    };
+    let selected = {
+        let id = id.clone();
+        Memo::new(move |_| state.selected.with(|s| s.contains(&id)))
+    };
+    let toggle_selected = {
+        let id = id.clone();
+        move |_| {
+            state.selected.update(|s| {
+                if !s.remove(&id) {
+                    s.insert(id.clone());
+                }
+            })
+        }
+    };
+    let busy = {
+        let id = id.clone();
+        Memo::new(move |_| state.busy.with(|b| b.get(&id).copied()))
+    };
+    let outcome = {
+        let id = id.clone();
+        Memo::new(move |_| state.outcomes.with(|o| o.get(&id).cloned()))
+    };
+    let act = {
+        let issue = issue.clone();
+        move |action: IssueAction| on_action.run((issue.clone(), action))
+    };
+    let act_retry = act.clone();
+    let act_ack = act.clone();
+    let act_dismiss = act;
+    let detail_issue = issue.clone();
+    let title_label = format!("Show history of “{}”", issue.title);
+    let select_label = format!("Select “{}”", issue.title);
+    view! {
+        <tbody class="issue" class:issue-expanded=expanded>
+            <tr data-testid="issue-row" data-issue-id=id.clone()>
+                <td class="select">
+                    {active
+                        .then(|| {
+                            view! {
+                                <input
+                                    type="checkbox"
+                                    aria-label=select_label
+                                    data-testid="issue-select"
+                                    prop:checked=move || selected.get()
+                                    on:change=toggle_selected
+                                />
+                            }
+                        })}
+                </td>
+                <td><span class=badge>{severity}</span></td>
+                <td class="issue-main">
+                    <button
+                        type="button"
+                        class="link-button issue-title"
+                        data-testid="issue-title"
+                        aria-expanded=move || if expanded.get() { "true" } else { "false" }
+                        title=title_label
+                        on:click=toggle
+                    >
+                        {issue.title.clone()}
+                    </button>
+                    <div class="issue-entity">
+                        <span class="muted">{issue.area.label()} " · " {issue.entity.name.clone()}</span>
+                        " "
+                        <a href=issue.entity.link.clone() data-testid="issue-entity-link">{open_label(issue.area)}</a>
+                    </div>
+                    <pre class="issue-message" data-testid="issue-message">{issue.message.clone()}</pre>
+                    {move || {
+                        outcome
+                            .get()
+                            .map(|o| {
+                                view! {
+                                    <p
+                                        class="issue-outcome"
+                                        class:outcome-ok=o.ok
+                                        class:outcome-failed=!o.ok
+                                        role="status"
+                                        data-testid="issue-retry-outcome"
+                                    >
+                                        {o.text}
+                                    </p>
+                                }
+                            })
+                    }}
+                </td>
+                <td class="nowrap">
+                    <RelativeTime at=issue.last_seen_at.clone() now=state.now testid="issue-last-seen" />
+                </td>
+                <td class="num" data-testid="issue-occurrences" title="occurrences">{issue.occurrences}</td>
+                <td data-testid="issue-status">{status_label(issue.status)}</td>
+                <td class="actions">
+                    {(active && issue.can_retry)
+                        .then(|| {
+                            let running = move || busy.get() == Some("Retrying…");
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-primary"
+                                    data-testid="issue-retry"
+                                    disabled=move || busy.get().is_some()
+                                    aria-busy=move || if running() { "true" } else { "false" }
+                                    on:click=move |_| act_retry(IssueAction::Retry)
+                                >
+                                    {move || if running() { "Retrying…" } else { "Retry" }}
+                                </button>
+                            }
+                        })}
+                    {(issue.status == IssueStatus::Open)
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button"
+                                    data-testid="issue-acknowledge"
+                                    disabled=move || busy.get().is_some()
+                                    on:click=move |_| act_ack(IssueAction::Acknowledge)
+                                >
+                                    "Acknowledge"
+                                </button>
+                            }
+                        })}
+                    {active
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-quiet"
+                                    data-testid="issue-dismiss"
+                                    on:click=move |_| act_dismiss(IssueAction::Dismiss)
+                                >
+                                    "Dismiss"
+                                </button>
+                            }
+                        })}
+                </td>
+            </tr>
+            {move || {
+                expanded
+                    .get()
+                    .then(|| {
+                        view! {
+                            <tr class="detail-row">
+                                <td colspan="7">
+                                    <IssueDetailPanel issue=detail_issue.clone() now=state.now />
+                                </td>
+                            </tr>
+                        }
+                    })
+            }}
+        </tbody>
+    }
+}
