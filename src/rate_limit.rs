@@ -22,7 +22,7 @@ pub fn provide_rate_limit() -> RateLimit {
     });
     let ticker = set_interval_with_handle(
         move || {
-            if status.with_untracked(|s| s.waiting_until_ms.is_some()) {
+            if status.with_untracked(|s| s.waiting_until_ms.is_some() || s.paced_until_ms.is_some()) {
                 set_now.set(api::now_ms());
             }
         },

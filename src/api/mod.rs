@@ -63,6 +63,12 @@ impl ApiRequest {
         request
     }
 
+    pub fn put<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
+        let mut request = Self::new("PUT", path, action);
+        request.body = serde_json::to_string(body).ok();
+        request
+    }
+
     /// Makes a state change safe to retry: the server does it once per key.
     pub fn idempotent(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());

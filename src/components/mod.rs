@@ -9,6 +9,7 @@ mod header;
 mod rate_limit;
 mod relative_time;
 mod sidebar;
+mod usage_chart;
 
 pub use api_key_table::ApiKeyTable;
 pub use dialog::Dialog;
@@ -19,6 +20,7 @@ pub use header::AppHeader;
 pub use rate_limit::{RateLimitBanner, RateMeter};
 pub use relative_time::{ago, exact_utc, parse_ms, RelativeTime};
 pub use sidebar::Sidebar;
+pub use usage_chart::{geometry, nice_max, UsageChart};
 
 /// `2025-11-24T19:03:11Z` as `2025-11-24 19:03` (UTC), without a date library.
 pub fn short_time(rfc3339: &str) -> String {

@@ -51,6 +51,12 @@ pub fn RateLimitBanner(
         let until = status.with(|s| s.waiting_until_ms)?;
         Some(((until - now.get()) / 1000.0).ceil().max(0.0) as u64)
     };
+    let paced_secs = move || {
+        let until = status.with(|s| s.paced_until_ms)?;
+        let secs = ((until - now.get()) / 1000.0).ceil();
+        // Short pauses pass unnoticed; say something once the wait is one to notice.
+        (secs >= 2.0).then_some(secs as u64)
+    };
     let gave_up = move || status.with(|s| s.gave_up_message.clone());
     view! {
         <div role="status" class="banner-region">
@@ -60,7 +66,7 @@ pub fn RateLimitBanner(
                     Some(
                         view! {
                             <div class="banner banner-wait" data-testid="rate-limit-banner">
-                                <span class="banner-icon" aria-hidden="true">"⏳"</span>
+                                <span class="banner-icon" aria-hidden="true">"◷"</span>
                                 <span class="banner-text">
                                     {if waiting > 0 {
                                         let what = if waiting == 1 { "request" } else { "requests" };
@@ -85,6 +91,23 @@ pub fn RateLimitBanner(
                                             </button>
                                         }
                                     })}
+                            </div>
+                        }
+                            .into_any(),
+                    )
+                } else if let Some(secs) = paced_secs() {
+                    let waiting = status.with(|s| s.waiting);
+                    let what = if waiting == 1 { "request" } else { "requests" };
+                    Some(
+                        view! {
+                            <div class="banner banner-wait" data-testid="rate-limit-banner">
+                                <span class="banner-icon" aria-hidden="true">"◷"</span>
+                                <span class="banner-text">
+                                    {format!("Close to the API limit — spacing requests out: next in {secs} s ({waiting} {what} waiting)")}
+                                </span>
+                                <button type="button" class="button" data-testid="retry-now" on:click=move |_| on_retry.run(())>
+                                    "Send now"
+                                </button>
                             </div>
                         }
                             .into_any(),

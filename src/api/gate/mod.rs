@@ -15,9 +15,9 @@ mod tabs;
 
 pub(crate) use run::run;
 
-use super::platform::CancelToken;
 #[cfg(target_arch = "wasm32")]
-use super::platform::{now_ms, sleep_ms};
+use super::platform::sleep_ms;
+use super::platform::{now_ms, CancelToken};
 use sluice_contract::retry::{RateLimitInfo, RetryBudget, RetryPolicy};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -36,6 +36,9 @@ pub struct GateStatus {
     pub gave_up_message: Option<String>,
     /// Requests currently held at the gate.
     pub waiting: usize,
+    /// Unix ms the next request may go while few requests remain (spacing them out so the
+    /// window is not refused); `None` when nothing waits for that.
+    pub paced_until_ms: Option<f64>,
 }
 
 /// Tunables of the gate; `Default` is what the console ships with.
@@ -93,6 +96,8 @@ impl Gate {
             reset_secs: self.rate.map(|r| r.reset_secs),
             gave_up_message: self.gave_up.clone(),
             waiting: self.waiting,
+            paced_until_ms: (self.waiting > 0 && self.closed_until.is_none() && self.next_send_at > now_ms())
+                .then_some(self.next_send_at),
         }
     }
 

@@ -6,7 +6,10 @@ use crate::api::{self, ApiError};
 use crate::components::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sluice_contract::issues::{BulkIssueResult, Issue, IssueAction};
+use sluice_contract::issues::{BulkIssueResult, BulkItemResult, Issue, IssueAction};
+use sluice_contract::page::MAX_BATCH;
+use sluice_contract::ErrorBody;
+use wasm_bindgen::JsCast;
 
 fn busy_label(action: IssueAction) -> &'static str {
     match action {
@@ -39,15 +42,42 @@ pub(super) fn run(list: IssueList, rows: RowState, issue: Issue, action: IssueAc
             }
             Err(ApiError::Cancelled) => return,
             Err(e) => {
-                // 409: someone (or the system) resolved it meanwhile; show it as it is now.
-                if matches!(e, ApiError::Http { status: 409, .. }) {
-                    list.fetch(false);
+                // 409: someone (or the system) resolved it meanwhile; show the row as it is now.
+                if e.status() == Some(409) {
+                    if let Ok(detail) = api::issues::detail(&id).await {
+                        list.replace(detail.issue);
+                    }
                 }
                 Outcome { ok: false, text: e.user_message() }
             }
         };
-        rows.outcomes.try_update(|o| drop(o.insert(id, outcome)));
+        rows.outcomes.try_update(|o| drop(o.insert(id.clone(), outcome)));
+        keep_focus_on(&id, action);
     });
+}
+
+/// A finished action re-draws its row, so the button that had focus is gone: keyboard users
+/// continue from the same button on the new row (Retry again), else from the row's title.
+fn keep_focus_on(id: &str, action: IssueAction) {
+    let row = format!("[data-issue-id='{id}']");
+    let button = format!("{row} [data-testid='issue-{}']", action_name(action));
+    let title = format!("{row} [data-testid='issue-title']");
+    request_animation_frame(move || {
+        let body: Option<web_sys::Element> = document().body().map(Into::into);
+        let lost = document().active_element().is_none_or(|e| Some(&e) == body.as_ref());
+        let target = [button, title].into_iter().find_map(|s| document().query_selector(&s).ok().flatten());
+        if let (true, Some(target)) = (lost, target) {
+            let _ = target.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
+fn action_name(action: IssueAction) -> &'static str {
+    match action {
+        IssueAction::Retry => "retry",
+        IssueAction::Acknowledge => "acknowledge",
+        IssueAction::Dismiss => "dismiss",
+    }
 }
 
 /// What the Dismiss dialog is about.
@@ -92,14 +122,39 @@ fn summarize(action: IssueAction, result: &BulkIssueResult, list: IssueList) -> 
 }
 
 fn bulk(list: IssueList, rows: RowState, action: IssueAction, ids: Vec<String>) {
-    let key = api::idempotency_key();
-    for id in &ids {
-        rows.busy.update(|b| {
-            b.insert(id.clone(), busy_label(action));
-        });
+    if ids.is_empty() {
+        return;
     }
+    let key = api::idempotency_key();
+    rows.bulk_outcome.set(None);
+    rows.busy.update(|b| {
+        for id in &ids {
+            b.insert(id.clone(), busy_label(action));
+        }
+    });
     spawn_local(async move {
-        let result = api::issues::bulk(action, ids.clone(), &key).await;
+        // One request per hundred, each with its own key derived from this click's.
+        let mut result = Ok(BulkIssueResult { results: Vec::new() });
+        for (n, chunk) in ids.chunks(MAX_BATCH).enumerate() {
+            match api::issues::bulk(action, chunk.to_vec(), &format!("{key}-{n}")).await {
+                Ok(part) => {
+                    if let Ok(all) = &mut result {
+                        all.results.extend(part.results);
+                    }
+                }
+                // A later chunk failing as a whole: report what was done, and that the rest was not.
+                Err(e) if n > 0 => {
+                    if let Ok(all) = &mut result {
+                        all.results.extend(ids.iter().skip(n * MAX_BATCH).map(|id| failed_row(id, &e)));
+                    }
+                    break;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
         rows.busy.try_update(|b| {
             ids.iter().for_each(|id| {
                 b.remove(id);
@@ -131,6 +186,15 @@ fn bulk(list: IssueList, rows: RowState, action: IssueAction, ids: Vec<String>) 
     });
 }
 
+/// A row of a chunk the server never answered for.
+fn failed_row(id: &str, e: &ApiError) -> BulkItemResult {
+    let error = match e {
+        ApiError::Http { error, .. } => error.clone(),
+        other => ErrorBody::new("not_done", other.user_message()).error,
+    };
+    BulkItemResult { id: id.to_string(), ok: false, issue: None, error: Some(error) }
+}
+
 /// "3 selected: Retry · Acknowledge · Dismiss", and what the last bulk action did.
 #[component]
 pub fn BulkBar(
@@ -142,24 +206,58 @@ pub fn BulkBar(
     let outcome = rows.bulk_outcome;
     let count = move || rows.selected.with(|s| s.len());
     let ids = move || rows.selected.with(|s| s.iter().cloned().collect::<Vec<_>>());
-    let start = move |action: IssueAction| {
-        outcome.set(None);
-        bulk(list, rows, action, ids());
+    // Only some areas can run their operation again; Retry goes to those rows alone.
+    let retryable = move || {
+        rows.selected.with(|s| {
+            list.items.with(|items| {
+                items.iter().filter(|i| i.can_retry && s.contains(&i.id)).map(|i| i.id.clone()).collect::<Vec<_>>()
+            })
+        })
+    };
+    let running = move || rows.selected.with(|s| rows.busy.with(|b| s.iter().any(|id| b.contains_key(id))));
+    let retry_label = move || match (retryable().len(), count()) {
+        (r, n) if r == n => "Retry".to_string(),
+        (r, n) => format!("Retry {r} of {n}"),
     };
     view! {
         {move || {
             (count() > 0)
                 .then(|| {
                     view! {
-                        <div class="bulk-bar" role="region" aria-label="Selected issues" data-testid="bulk-bar">
-                            <span>{move || format!("{} selected", count())}</span>
-                            <button type="button" class="button button-primary" data-testid="bulk-retry" on:click=move |_| start(IssueAction::Retry)>
-                                "Retry"
+                        <div
+                            class="bulk-bar"
+                            role="region"
+                            aria-label="Selected issues"
+                            aria-busy=move || if running() { "true" } else { "false" }
+                            data-testid="bulk-bar"
+                        >
+                            <span>{move || format!("{} selected", count())} {move || running().then_some(" — working…")}</span>
+                            <button
+                                type="button"
+                                class="button button-primary"
+                                data-testid="bulk-retry"
+                                disabled=move || running() || retryable().is_empty()
+                                title=move || retryable().is_empty().then_some("None of the selected issues can be retried")
+                                on:click=move |_| bulk(list, rows, IssueAction::Retry, retryable())
+                            >
+                                {retry_label}
                             </button>
-                            <button type="button" class="button" data-testid="bulk-acknowledge" on:click=move |_| start(IssueAction::Acknowledge)>
+                            <button
+                                type="button"
+                                class="button"
+                                data-testid="bulk-acknowledge"
+                                disabled=running
+                                on:click=move |_| bulk(list, rows, IssueAction::Acknowledge, ids())
+                            >
                                 "Acknowledge"
                             </button>
-                            <button type="button" class="button button-quiet" data-testid="bulk-dismiss" on:click=move |_| on_dismiss.run(ids())>
+                            <button
+                                type="button"
+                                class="button button-quiet"
+                                data-testid="bulk-dismiss"
+                                disabled=running
+                                on:click=move |_| on_dismiss.run(ids())
+                            >
                                 "Dismiss"
                             </button>
                             <button type="button" class="button button-quiet" on:click=move |_| rows.selected.set(Default::default())>

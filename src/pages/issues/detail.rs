@@ -60,6 +60,7 @@ pub fn IssueDetailPanel(issue: Issue, #[prop(into)] now: Signal<f64>) -> impl In
                             </ol>
                         }
                         .into_any(),
+                        Err(api::ApiError::Cancelled) => view! { <p class="loading">"Loading history…"</p> }.into_any(),
                         Err(e) => view! {
                             <p class="form-error" role="alert">"The history could not be loaded: " {e.user_message()}</p>
                         }

@@ -16,6 +16,7 @@ use filters::{AreaTabs, FilterBar, Filters};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::issues::{Issue, IssueAction};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use table::{IssueTable, Outcome, RowState};
 
@@ -37,6 +38,9 @@ pub(crate) struct IssueList {
     more: RwSignal<bool>,
     generation: StoredValue<u64>,
     filters: Memo<Filters>,
+    /// The filters the rows on screen were loaded with.
+    shown_for: StoredValue<Option<Filters>>,
+    rows: RowState,
 }
 
 impl IssueList {
@@ -53,7 +57,8 @@ impl IssueList {
         } else {
             self.refreshing.set(true);
         }
-        let query = self.filters.get_untracked().query(cursor);
+        let filters = self.filters.get_untracked();
+        let query = filters.query(cursor);
         spawn_local(async move {
             let result = api::issues::list(&query).await;
             // A newer load (the filters changed meanwhile) wins.
@@ -68,7 +73,9 @@ impl IssueList {
                     if append {
                         self.items.try_update(|items| items.extend(page.items));
                     } else {
-                        self.items.try_set(page.items);
+                        let same_view = self.shown_for.try_get_value().flatten().as_ref() == Some(&filters);
+                        self.shown_for.try_set_value(Some(filters));
+                        self.show_fresh(page.items, same_view);
                     }
                     self.load.try_set(Load::Ready);
                 }
@@ -76,6 +83,37 @@ impl IssueList {
                 Err(e) => drop(self.load.try_set(Load::Failed(e.user_message()))),
             }
         });
+    }
+
+    /// Shows a fresh first page. On a refresh of the same view, rows the admin just acted on stay
+    /// (now resolved or dismissed) with their outcome, instead of vanishing mid-sentence.
+    fn show_fresh(self, fresh: Vec<Issue>, same_view: bool) {
+        let outcomes = self.rows.outcomes;
+        self.items.try_update(|items| {
+            let mut kept: Vec<(usize, Issue)> = Vec::new();
+            if same_view {
+                for (at, old) in items.drain(..).enumerate() {
+                    let acted_on = outcomes.try_with_untracked(|o| o.contains_key(&old.id)).unwrap_or(false);
+                    if acted_on && !fresh.iter().any(|i| i.id == old.id) {
+                        kept.push((at, old));
+                    }
+                }
+            }
+            *items = fresh;
+            for (at, issue) in kept {
+                items.insert(at.min(items.len()), issue);
+            }
+        });
+        // Only rows on screen that can still be acted on stay selected.
+        let selectable: BTreeSet<String> = self
+            .items
+            .try_with_untracked(|items| items.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect())
+            .unwrap_or_default();
+        self.rows.selected.try_update(|s| s.retain(|id| selectable.contains(id)));
+        if !same_view {
+            self.rows.outcomes.try_update(HashMap::clear);
+            self.rows.bulk_outcome.try_set(None);
+        }
     }
 
     /// Puts the server's answer for one issue in place of its row.
@@ -92,21 +130,6 @@ impl IssueList {
 pub fn IssuesPage() -> impl IntoView {
     let filters = Filters::from_url();
     let live = use_issue_counts();
-    let list = IssueList {
-        items: RwSignal::new(Vec::new()),
-        next: RwSignal::new(None),
-        load: RwSignal::new(Load::Loading),
-        refreshing: RwSignal::new(false),
-        more: RwSignal::new(false),
-        generation: StoredValue::new(0),
-        filters,
-    };
-    // Reload when the filters change, and when the server says something changed.
-    Effect::new(move |_| {
-        filters.track();
-        live.changes.track();
-        list.fetch(false);
-    });
 
     // "3 min ago" stays true while the page is open.
     let (now, set_now) = signal(api::now_ms());
@@ -125,6 +148,23 @@ pub fn IssuesPage() -> impl IntoView {
         bulk_outcome: RwSignal::new(None),
         now: now.into(),
     };
+    let list = IssueList {
+        items: RwSignal::new(Vec::new()),
+        next: RwSignal::new(None),
+        load: RwSignal::new(Load::Loading),
+        refreshing: RwSignal::new(false),
+        more: RwSignal::new(false),
+        generation: StoredValue::new(0),
+        filters,
+        shown_for: StoredValue::new(None),
+        rows,
+    };
+    // Reload when the filters change, and when the server says something changed.
+    Effect::new(move |_| {
+        filters.track();
+        live.changes.track();
+        list.fetch(false);
+    });
     let dismissing = RwSignal::new(None::<DismissTarget>);
     let on_action = Callback::new(move |(issue, action): (Issue, IssueAction)| match action {
         IssueAction::Dismiss => dismissing.set(Some(DismissTarget::One(Box::new(issue)))),

@@ -245,6 +245,7 @@ fn IssueRow(issue: Issue, state: RowState, on_action: Callback<(Issue, IssueActi
                                     type="button"
                                     class="button button-quiet"
                                     data-testid="issue-dismiss"
+                                    disabled=move || busy.get().is_some()
                                     on:click=move |_| act_dismiss(IssueAction::Dismiss)
                                 >
                                     "Dismiss"

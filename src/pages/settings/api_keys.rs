@@ -3,7 +3,7 @@
 use super::create_key::CreateKeyForm;
 use crate::api;
 use crate::components::{ApiKeyTable, Dialog, EmptyState, ErrorPanel};
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::api_keys::ApiKey;
@@ -37,15 +37,17 @@ pub fn ApiKeysPage() -> impl IntoView {
             >
                 {move || Suspend::new(async move {
                     match keys.await {
-                        Ok(page) if page.items.is_empty() => EitherOf3::A(view! {
+                        Ok(page) if page.items.is_empty() => EitherOf4::A(view! {
                             <EmptyState title="No API keys yet">
                                 <p>
                                     "Keys you create above will appear here with when they were last used. Revoke a key the moment a program no longer needs it."
                                 </p>
                             </EmptyState>
                         }),
-                        Ok(page) => EitherOf3::B(view! { <ApiKeyTable keys=page.items on_revoke /> }),
-                        Err(error) => EitherOf3::C(view! {
+                        Ok(page) => EitherOf4::B(view! { <ApiKeyTable keys=page.items on_revoke /> }),
+                        // The admin left the page: it is going away, not failing.
+                        Err(api::ApiError::Cancelled) => EitherOf4::D(view! { <p class="loading">"Loading API keys…"</p> }),
+                        Err(error) => EitherOf4::C(view! {
                             <ErrorPanel
                                 title="The API keys could not be loaded."
                                 message=error.user_message()
