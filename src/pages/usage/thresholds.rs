@@ -85,8 +85,8 @@ pub fn ThresholdsForm(
                 "; it resolves itself when usage drops below."
             </p>
             <form class="inline-form" on:submit=on_submit novalidate data-testid="thresholds-form">
-                <TextField id="warning" label="Warning at (%)" input_type="number" value=warning error=warning_error disabled=pending />
-                <TextField id="error" label="Error at (%)" input_type="number" value=error error=error_error disabled=pending />
+                <TextField id="warning-percent" label="Warning at (%)" input_type="number" value=warning error=warning_error disabled=pending />
+                <TextField id="error-percent" label="Error at (%)" input_type="number" value=error error=error_error disabled=pending />
                 <button type="submit" class="button button-primary" data-testid="save-thresholds" disabled=move || pending.get()>
                     "Save"
                 </button>
