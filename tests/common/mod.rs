@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use sluice_console::api::gate::{self, GateConfig};
+use sluice_console::api::transport::EventStream;
 use sluice_console::api::transport::{self, Request, Response, Transport};
 use sluice_console::api::{now_ms, ApiError, CancelToken};
 use std::cell::RefCell;
@@ -64,6 +65,42 @@ impl Transport for FakeTransport {
             Ok(response)
         })
     }
+
+    fn open_events(&self, path: &str, event: &str, on_data: Rc<dyn Fn(String)>) -> Option<EventStream> {
+        let open = Rc::new(std::cell::Cell::new(true));
+        let subscription =
+            EventSubscription { path: path.to_string(), event: event.to_string(), on_data, open: open.clone() };
+        EVENTS.with(|e| e.borrow_mut().push(subscription));
+        Some(EventStream::new(move || open.set(false)))
+    }
+}
+
+/// A server-sent-events subscription the app opened through the fake; `push_event` feeds it.
+struct EventSubscription {
+    path: String,
+    event: String,
+    on_data: Rc<dyn Fn(String)>,
+    open: Rc<std::cell::Cell<bool>>,
+}
+
+thread_local! {
+    static EVENTS: RefCell<Vec<EventSubscription>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Delivers `data` as the server's `event` to every open subscription for it, as the browser's
+/// EventSource would; answers how many listeners got it.
+pub fn push_event(event: &str, data: &str) -> usize {
+    let listeners: Vec<Rc<dyn Fn(String)>> = EVENTS
+        .with(|e| e.borrow().iter().filter(|s| s.open.get() && s.event == event).map(|s| s.on_data.clone()).collect());
+    for listener in &listeners {
+        listener(data.to_string());
+    }
+    listeners.len()
+}
+
+/// Open event subscriptions, as `(path, event)`.
+pub fn open_event_streams() -> Vec<(String, String)> {
+    EVENTS.with(|e| e.borrow().iter().filter(|s| s.open.get()).map(|s| (s.path.clone(), s.event.clone())).collect())
 }
 
 async fn futures_race(a: impl Future<Output = ()>, b: impl Future<Output = ()>) {
@@ -84,6 +121,7 @@ pub fn install(handler: impl Fn(&Request, usize) -> (Response, u32) + 'static) -
     // Mounting the app does this too; plain `api::` tests need it for `tick()`.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     gate::reset(GateConfig::default());
+    EVENTS.with(|e| e.borrow_mut().clear());
     let fake = Rc::new(Fake { handler: Box::new(handler), seen: RefCell::new(Vec::new()) });
     transport::install(Rc::new(FakeTransport(fake.clone())));
     fake
@@ -152,6 +190,26 @@ pub fn mount_app_at(path: &str) -> Mounted {
     document().body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), sluice_console::App);
     Mounted { _handle: Box::new(handle), root }
+}
+
+/// Like [`mount_app_at`], but dropping it also ends the app's reactive owner, so its router
+/// stops handling link clicks and Back: tests that click links after others mounted use this.
+pub struct MountedCleanly {
+    app: Option<Mounted>,
+    owner: Owner,
+}
+
+impl Drop for MountedCleanly {
+    fn drop(&mut self) {
+        drop(self.app.take());
+        self.owner.cleanup();
+    }
+}
+
+pub fn mount_app_cleanly_at(path: &str) -> MountedCleanly {
+    let owner = Owner::new();
+    let app = owner.with(|| mount_app_at(path));
+    MountedCleanly { app: Some(app), owner }
 }
 
 pub fn by_testid(id: &str) -> Option<web_sys::HtmlElement> {

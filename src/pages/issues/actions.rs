@@ -1,17 +1,16 @@
-//! Acting on issues: one row (Retry, Acknowledge, Dismiss) or the selected rows at once.
+//! Acting on one issue: Retry, Acknowledge, and Dismiss after asking.
 
+use super::bulk::bulk;
 use super::table::{Outcome, RowState};
-use super::{outcome_of, IssueList};
+use super::IssueList;
 use crate::api::{self, ApiError};
 use crate::components::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sluice_contract::issues::{BulkIssueResult, BulkItemResult, Issue, IssueAction};
-use sluice_contract::page::MAX_BATCH;
-use sluice_contract::ErrorBody;
+use sluice_contract::issues::{Issue, IssueAction};
 use wasm_bindgen::JsCast;
 
-fn busy_label(action: IssueAction) -> &'static str {
+pub(super) fn busy_label(action: IssueAction) -> &'static str {
     match action {
         IssueAction::Retry => "Retrying…",
         IssueAction::Acknowledge => "Acknowledging…",
@@ -94,193 +93,6 @@ pub(super) fn dismiss(list: IssueList, rows: RowState, target: DismissTarget) {
     }
 }
 
-fn summarize(action: IssueAction, result: &BulkIssueResult, list: IssueList) -> Outcome {
-    let done = result.results.iter().filter(|r| r.ok).count();
-    let failed: Vec<String> = result
-        .results
-        .iter()
-        .filter(|r| !r.ok)
-        .map(|r| {
-            let title = list
-                .items
-                .with_untracked(|items| items.iter().find(|i| i.id == r.id).map(|i| i.title.clone()))
-                .unwrap_or_else(|| r.id.clone());
-            let why = r.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
-            format!("“{title}”: {why}")
-        })
-        .collect();
-    let verb = match action {
-        IssueAction::Retry => "retried",
-        IssueAction::Acknowledge => "acknowledged",
-        IssueAction::Dismiss => "dismissed",
-    };
-    let mut text = format!("{done} {verb}");
-    if !failed.is_empty() {
-        text.push_str(&format!(", {} failed — {}", failed.len(), failed.join("; ")));
-    }
-    Outcome { ok: failed.is_empty(), text }
-}
-
-fn bulk(list: IssueList, rows: RowState, action: IssueAction, ids: Vec<String>) {
-    if ids.is_empty() {
-        return;
-    }
-    let key = api::idempotency_key();
-    rows.bulk_outcome.set(None);
-    rows.busy.update(|b| {
-        for id in &ids {
-            b.insert(id.clone(), busy_label(action));
-        }
-    });
-    spawn_local(async move {
-        // One request per hundred, each with its own key derived from this click's.
-        let mut result = Ok(BulkIssueResult { results: Vec::new() });
-        for (n, chunk) in ids.chunks(MAX_BATCH).enumerate() {
-            match api::issues::bulk(action, chunk.to_vec(), &format!("{key}-{n}")).await {
-                Ok(part) => {
-                    if let Ok(all) = &mut result {
-                        all.results.extend(part.results);
-                    }
-                }
-                // A later chunk failing as a whole: report what was done, and that the rest was not.
-                Err(e) if n > 0 => {
-                    if let Ok(all) = &mut result {
-                        all.results.extend(ids.iter().skip(n * MAX_BATCH).map(|id| failed_row(id, &e)));
-                    }
-                    break;
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        rows.busy.try_update(|b| {
-            ids.iter().for_each(|id| {
-                b.remove(id);
-            })
-        });
-        let summary = match result {
-            Ok(result) => {
-                let summary = summarize(action, &result, list);
-                for r in result.results {
-                    let row_outcome = match (&r.issue, &r.error) {
-                        (Some(issue), _) => outcome_of(action, issue),
-                        (None, Some(e)) => Outcome { ok: false, text: e.message.clone() },
-                        (None, None) => continue,
-                    };
-                    if r.ok {
-                        rows.selected.try_update(|s| s.remove(&r.id));
-                    }
-                    rows.outcomes.try_update(|o| drop(o.insert(r.id.clone(), row_outcome)));
-                    if let Some(issue) = r.issue {
-                        list.replace(issue);
-                    }
-                }
-                summary
-            }
-            Err(ApiError::Cancelled) => return,
-            Err(e) => Outcome { ok: false, text: format!("Nothing was changed: {}", e.user_message()) },
-        };
-        rows.bulk_outcome.try_set(Some(summary));
-    });
-}
-
-/// A row of a chunk the server never answered for.
-fn failed_row(id: &str, e: &ApiError) -> BulkItemResult {
-    let error = match e {
-        ApiError::Http { error, .. } => error.clone(),
-        other => ErrorBody::new("not_done", other.user_message()).error,
-    };
-    BulkItemResult { id: id.to_string(), ok: false, issue: None, error: Some(error) }
-}
-
-/// "3 selected: Retry · Acknowledge · Dismiss", and what the last bulk action did.
-#[component]
-pub fn BulkBar(
-    list: IssueList,
-    rows: RowState,
-    /// Dismiss asks first; the page shows the dialog.
-    on_dismiss: Callback<Vec<String>>,
-) -> impl IntoView {
-    let outcome = rows.bulk_outcome;
-    let count = move || rows.selected.with(|s| s.len());
-    let ids = move || rows.selected.with(|s| s.iter().cloned().collect::<Vec<_>>());
-    // Only some areas can run their operation again; Retry goes to those rows alone.
-    let retryable = move || {
-        rows.selected.with(|s| {
-            list.items.with(|items| {
-                items.iter().filter(|i| i.can_retry && s.contains(&i.id)).map(|i| i.id.clone()).collect::<Vec<_>>()
-            })
-        })
-    };
-    let running = move || rows.selected.with(|s| rows.busy.with(|b| s.iter().any(|id| b.contains_key(id))));
-    let retry_label = move || match (retryable().len(), count()) {
-        (r, n) if r == n => "Retry".to_string(),
-        (r, n) => format!("Retry {r} of {n}"),
-    };
-    view! {
-        {move || {
-            (count() > 0)
-                .then(|| {
-                    view! {
-                        <div
-                            class="bulk-bar"
-                            role="region"
-                            aria-label="Selected issues"
-                            aria-busy=move || if running() { "true" } else { "false" }
-                            data-testid="bulk-bar"
-                        >
-                            <span>{move || format!("{} selected", count())} {move || running().then_some(" — working…")}</span>
-                            <button
-                                type="button"
-                                class="button button-primary"
-                                data-testid="bulk-retry"
-                                disabled=move || running() || retryable().is_empty()
-                                title=move || retryable().is_empty().then_some("None of the selected issues can be retried")
-                                on:click=move |_| bulk(list, rows, IssueAction::Retry, retryable())
-                            >
-                                {retry_label}
-                            </button>
-                            <button
-                                type="button"
-                                class="button"
-                                data-testid="bulk-acknowledge"
-                                disabled=running
-                                on:click=move |_| bulk(list, rows, IssueAction::Acknowledge, ids())
-                            >
-                                "Acknowledge"
-                            </button>
-                            <button
-                                type="button"
-                                class="button button-quiet"
-                                data-testid="bulk-dismiss"
-                                disabled=running
-                                on:click=move |_| on_dismiss.run(ids())
-                            >
-                                "Dismiss"
-                            </button>
-                            <button type="button" class="button button-quiet" on:click=move |_| rows.selected.set(Default::default())>
-                                "Clear selection"
-                            </button>
-                        </div>
-                    }
-                })
-        }}
-        {move || {
-            outcome
-                .get()
-                .map(|o| {
-                    view! {
-                        <p class="bulk-outcome" class:outcome-ok=o.ok class:outcome-failed=!o.ok role="status" data-testid="bulk-outcome">
-                            {o.text}
-                        </p>
-                    }
-                })
-        }}
-    }
-}
-
 /// Dismissing hides an issue until it happens again: said before it is done.
 #[component]
 pub fn DismissDialog(
@@ -312,5 +124,16 @@ pub fn DismissDialog(
                 </button>
             </div>
         </Dialog>
+    }
+}
+
+/// The outcome line a finished action leaves on its row.
+pub(super) fn outcome_of(action: IssueAction, issue: &Issue) -> Outcome {
+    match (action, &issue.last_retry) {
+        (IssueAction::Retry, Some(r)) if r.ok => Outcome { ok: true, text: format!("Retry succeeded: {}", r.message) },
+        (IssueAction::Retry, Some(r)) => Outcome { ok: false, text: format!("Retry failed: {}", r.message) },
+        (IssueAction::Retry, None) => Outcome { ok: true, text: "Retried.".into() },
+        (IssueAction::Acknowledge, _) => Outcome { ok: true, text: "Acknowledged.".into() },
+        (IssueAction::Dismiss, _) => Outcome { ok: true, text: "Dismissed: hidden unless it happens again.".into() },
     }
 }

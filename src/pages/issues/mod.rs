@@ -4,6 +4,7 @@
 //! whenever the server pushes new counts, and row actions update their row in place.
 
 mod actions;
+mod bulk;
 mod detail;
 mod filters;
 mod table;
@@ -11,14 +12,16 @@ mod table;
 use crate::api;
 use crate::components::{EmptyState, ErrorPanel};
 use crate::issue_counts::use_issue_counts;
-use actions::{BulkBar, DismissDialog, DismissTarget};
+use actions::{DismissDialog, DismissTarget};
+use bulk::BulkBar;
 use filters::{AreaTabs, FilterBar, Filters};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::issues::{Issue, IssueAction};
+use sluice_contract::page::MAX_LIMIT;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
-use table::{IssueTable, Outcome, RowState};
+use table::{IssueTable, RowState};
 
 /// Where the list stands. Rows already shown stay while a reload runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +61,12 @@ impl IssueList {
             self.refreshing.set(true);
         }
         let filters = self.filters.get_untracked();
-        let query = filters.query(cursor);
+        let mut query = filters.query(cursor);
+        if !append && self.shown_for.with_value(|shown| shown.as_ref() == Some(&filters)) {
+            // A live refresh keeps as many rows as "Load more" had brought in.
+            let shown = self.items.with_untracked(Vec::len) as u32;
+            query.limit = query.limit.map(|limit| shown.clamp(limit, MAX_LIMIT));
+        }
         spawn_local(async move {
             let result = api::issues::list(&query).await;
             // A newer load (the filters changed meanwhile) wins.
@@ -118,7 +126,8 @@ impl IssueList {
 
     /// Puts the server's answer for one issue in place of its row.
     fn replace(self, issue: Issue) {
-        self.items.update(|items| {
+        // `try_`: the answer may arrive after the admin left the page.
+        self.items.try_update(|items| {
             if let Some(row) = items.iter_mut().find(|i| i.id == issue.id) {
                 *row = issue;
             }
@@ -171,6 +180,15 @@ pub fn IssuesPage() -> impl IntoView {
         _ => actions::run(list, rows, issue, action),
     });
 
+    // What the list area shows; a memo, so a refresh that keeps rows on screen only updates
+    // the rows that changed (an open history stays open) instead of drawing the table again.
+    let shown = Memo::new(move |_| match list.load.get() {
+        Load::Loading => Shown::Loading,
+        Load::Failed(message) => Shown::Failed(message),
+        Load::Ready if !list.items.with(Vec::is_empty) => Shown::Table,
+        Load::Ready if filters.with(Filters::is_default) => Shown::NothingBroken,
+        Load::Ready => Shown::NoMatch,
+    });
     let counts = Signal::derive(move || live.counts.get());
     view! {
         <div class="page-head" data-testid="issues-page">
@@ -186,9 +204,9 @@ pub fn IssuesPage() -> impl IntoView {
         <AreaTabs filters counts />
         <FilterBar filters />
         <BulkBar list rows on_dismiss=Callback::new(move |ids| dismissing.set(Some(DismissTarget::Many(ids)))) />
-        {move || match list.load.get() {
-            Load::Loading => view! { <p class="loading">"Loading issues…"</p> }.into_any(),
-            Load::Failed(message) => view! {
+        {move || match shown.get() {
+            Shown::Loading => view! { <p class="loading">"Loading issues…"</p> }.into_any(),
+            Shown::Failed(message) => view! {
                 <ErrorPanel
                     title="The issues could not be loaded."
                     message
@@ -196,13 +214,9 @@ pub fn IssuesPage() -> impl IntoView {
                 />
             }
             .into_any(),
-            Load::Ready => {
-                if list.items.with(Vec::is_empty) {
-                    empty(filters.get()).into_any()
-                } else {
-                    view! { <IssueTable issues=list.items state=rows on_action /> <LoadMore list /> }.into_any()
-                }
-            }
+            Shown::NothingBroken => nothing_broken().into_any(),
+            Shown::NoMatch => no_match().into_any(),
+            Shown::Table => view! { <IssueTable issues=list.items state=rows on_action /> <LoadMore list /> }.into_any(),
         }}
         {move || {
             dismissing
@@ -223,30 +237,39 @@ pub fn IssuesPage() -> impl IntoView {
     }
 }
 
-/// "Nothing is broken" when there is truly nothing; otherwise, that the filters hide it all.
-fn empty(filters: Filters) -> impl IntoView {
-    if filters.is_default() {
-        view! {
-            <div data-testid="nothing-broken">
-                <EmptyState title="Nothing is broken">
-                    <p>
-                        "Sluice is watching your API usage against the tenant's limit and its alert thresholds; webhook deliveries, integrations and distributor feeds report here too as you set them up. When something fails, it appears here once, with the exact error and a way to fix it."
-                    </p>
-                </EmptyState>
-            </div>
-        }
-        .into_any()
-    } else {
-        view! {
-            <div data-testid="no-match">
-                <EmptyState title="No issues match these filters">
-                    <p>
-                        "Other issues may be hidden by the status, area, severity or search. " <a href="/issues">"Clear filters"</a>
-                    </p>
-                </EmptyState>
-            </div>
-        }
-        .into_any()
+#[derive(Clone, Debug, PartialEq)]
+enum Shown {
+    Loading,
+    Failed(String),
+    /// No active issues, and no filter hides any.
+    NothingBroken,
+    NoMatch,
+    Table,
+}
+
+/// The empty state when there is truly nothing: and what is being watched.
+fn nothing_broken() -> impl IntoView {
+    view! {
+        <div data-testid="nothing-broken">
+            <EmptyState title="Nothing is broken">
+                <p>
+                    "Sluice is watching your API usage against the tenant's limit and its alert thresholds; webhook deliveries, integrations and distributor feeds report here too as you set them up. When something fails, it appears here once, with the exact error and a way to fix it."
+                </p>
+            </EmptyState>
+        </div>
+    }
+}
+
+/// The filters hide everything: say so, and offer the way back.
+fn no_match() -> impl IntoView {
+    view! {
+        <div data-testid="no-match">
+            <EmptyState title="No issues match these filters">
+                <p>
+                    "Other issues may be hidden by the status, area, severity or search. " <a href="/issues">"Clear filters"</a>
+                </p>
+            </EmptyState>
+        </div>
     }
 }
 
@@ -268,16 +291,5 @@ fn LoadMore(list: IssueList) -> impl IntoView {
                 </p>
             }
         })
-    }
-}
-
-/// The outcome line a finished action leaves on its row.
-fn outcome_of(action: IssueAction, issue: &Issue) -> Outcome {
-    match (action, &issue.last_retry) {
-        (IssueAction::Retry, Some(r)) if r.ok => Outcome { ok: true, text: format!("Retry succeeded: {}", r.message) },
-        (IssueAction::Retry, Some(r)) => Outcome { ok: false, text: format!("Retry failed: {}", r.message) },
-        (IssueAction::Retry, None) => Outcome { ok: true, text: "Retried.".into() },
-        (IssueAction::Acknowledge, _) => Outcome { ok: true, text: "Acknowledged.".into() },
-        (IssueAction::Dismiss, _) => Outcome { ok: true, text: "Dismissed: hidden unless it happens again.".into() },
     }
 }
