@@ -14,3 +14,8 @@ cargo run --quiet --profile server -p sluice-bench --bin issues_list
 echo
 echo "### 429 storm"
 cargo run --quiet --profile server -p sluice-bench --bin storm
+
+echo
+echo "### First render"
+cargo build --quiet -p sluice-server
+SLUICE_BIN="$PWD/target/debug/sluice-server" SLUICE_DIST="$PWD/dist" node bench/first_render.mjs
