@@ -22,14 +22,9 @@ pub struct TestServer {
     handle: Option<tokio::task::JoinHandle<()>>,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub rate_limit: RateLimitSpec,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { rate_limit: RateLimitSpec::default() }
-    }
 }
 
 impl TestServer {
