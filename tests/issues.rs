@@ -112,8 +112,8 @@ async fn filters_round_trip_through_the_url() {
     assert!(wait_until(2000.0, || by_testid("issue-row").is_some()).await, "rows shown");
 
     assert_eq!(list_requests(&fake), ["/api/v1/issues?area=webhooks&severity=error&limit=50"]);
-    assert_eq!(attr("area-tab-webhooks", "aria-selected").as_deref(), Some("true"));
-    assert_eq!(attr("area-tab-all", "aria-selected").as_deref(), Some("false"));
+    assert_eq!(attr("area-tab-webhooks", "aria-current").as_deref(), Some("page"));
+    assert_eq!(attr("area-tab-all", "aria-current").as_deref(), None);
     assert!(wait_until(1000.0, || text_of("area-tab-webhooks").contains('2')).await, "webhooks tab counts 2");
     assert!(text_of("area-tab-all").contains('3'), "all tab: {}", text_of("area-tab-all"));
     assert!(text_of("area-tab-api_usage").contains("API usage"));
@@ -166,7 +166,7 @@ async fn filters_round_trip_through_the_url() {
     // An area tab is a link that keeps the other filters.
     click("area-tab-all");
     assert!(wait_until(1000.0, || search() == "?severity=warning").await, "url: {}", search());
-    assert!(wait_until(1000.0, || attr("area-tab-all", "aria-selected").as_deref() == Some("true")).await);
+    assert!(wait_until(1000.0, || attr("area-tab-all", "aria-current").as_deref() == Some("page")).await);
 }
 
 #[wasm_bindgen_test]

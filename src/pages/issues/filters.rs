@@ -100,9 +100,8 @@ pub fn AreaTabs(filters: Memo<Filters>, #[prop(into)] counts: Signal<Option<Issu
         view! {
             <a
                 class="tab"
-                role="tab"
                 href=href
-                aria-selected=move || if selected() { "true" } else { "false" }
+                aria-current=move || selected().then_some("page")
                 data-testid=format!("area-tab-{key}")
             >
                 {label}
@@ -111,7 +110,7 @@ pub fn AreaTabs(filters: Memo<Filters>, #[prop(into)] counts: Signal<Option<Issu
         }
     };
     view! {
-        <nav class="tabs" role="tablist" aria-label="Areas">
+        <nav class="tabs" aria-label="Areas">
             {tab(None)}
             {Area::ALL.into_iter().map(|a| tab(Some(a))).collect_view()}
         </nav>
