@@ -74,7 +74,7 @@ mod tests {
     use super::*;
     use sluice_contract::ErrorBody;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn field_errors_are_read_from_http_errors() {
         let mut body = ErrorBody::new("validation_failed", "Check the fields.");
         body.error.fields.insert("name".into(), "Too long.".into());
@@ -85,7 +85,7 @@ mod tests {
         assert!(ApiError::Cancelled.field("name").is_none());
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn only_unauthenticated_401_is_a_lost_session() {
         let lost = ApiError::Http { status: 401, error: ErrorBody::new("unauthenticated", "Sign in.").error };
         let wrong = ApiError::Http {

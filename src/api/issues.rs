@@ -44,7 +44,7 @@ pub async fn act(id: &str, action: IssueAction, idempotency_key: &str) -> Result
         IssueAction::Retry => ("retry", "Retry"),
     };
     let path = format!("/issues/{}/{verb}", encode_query_value(id));
-    send(ApiRequest::post(path, &serde_json::json!({}), what).idempotent(idempotency_key)).await
+    send(ApiRequest::post(path, &Empty {}, what).idempotent(idempotency_key)).await
 }
 
 /// The same action on up to 100 issues; each row reports its own outcome.
@@ -57,9 +57,13 @@ pub async fn bulk(action: IssueAction, ids: Vec<String>, idempotency_key: &str) 
 /// every change). The browser's EventSource reconnects by itself; drop the handle to stop.
 pub fn watch_counts(on_counts: impl Fn(IssueCounts) + 'static) -> Option<EventStream> {
     let on_data = Rc::new(move |data: String| {
-        if let Ok(counts) = serde_json::from_str::<IssueCounts>(&data) {
+        if let Ok(counts) = super::decode::<IssueCounts>(&data) {
             on_counts(counts);
         }
     });
     transport::current().open_events(&format!("{API_BASE}/stream"), "issues", on_data)
 }
+
+/// The empty JSON object an action without options sends.
+#[derive(serde::Serialize)]
+struct Empty {}

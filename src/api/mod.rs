@@ -59,13 +59,13 @@ impl ApiRequest {
 
     pub fn post<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
         let mut request = Self::new("POST", path, action);
-        request.body = serde_json::to_string(body).ok();
+        request.body = encode(body);
         request
     }
 
     pub fn put<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
         let mut request = Self::new("PUT", path, action);
-        request.body = serde_json::to_string(body).ok();
+        request.body = encode(body);
         request
     }
 
@@ -112,9 +112,9 @@ pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiErro
     if (200..300).contains(&response.status) {
         let body = response.body.trim();
         let body = if body.is_empty() { "null" } else { body };
-        return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
+        return decode(body);
     }
-    let error = serde_json::from_str::<ErrorBody>(&response.body).map(|b| b.error).unwrap_or_else(|_| ErrorDetail {
+    let error = decode::<ErrorBody>(&response.body).map(|b| b.error).unwrap_or_else(|_| ErrorDetail {
         code: format!("http_{}", response.status),
         message: String::new(),
         fields: Default::default(),
@@ -157,13 +157,43 @@ pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>
     }
 }
 
+/// JSON text to a typed value: the browser's own parser, then serde over the JS value.
+/// Smaller in the wasm than a JSON parser of our own (serde_json's deserializer).
+pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let value = js_sys::JSON::parse(text).map_err(|_| ApiError::Decode("not JSON".into()))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// A typed value to JSON text, by the same route in reverse.
+pub fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
+    let value = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    js_sys::JSON::stringify(&value).ok().map(String::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn query_strings_skip_absent_values_and_encode_the_rest() {
         assert_eq!(query_string([("a", None)]), "");
         assert_eq!(query_string([("q", Some("a b&c".into())), ("limit", Some("5".into()))]), "?q=a%20b%26c&limit=5");
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn json_round_trips_and_bad_json_is_a_decode_error() {
+        use sluice_contract::error::{ErrorBody, ErrorDetail};
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: "invalid".into(),
+                message: "Fix the field.".into(),
+                fields: [("warningPercent".to_string(), "Too high.".to_string())].into(),
+            },
+        };
+        let text = encode(&body).unwrap();
+        assert!(text.contains(r#""fields":{"warningPercent":"Too high."}"#), "{text}");
+        assert_eq!(decode::<ErrorBody>(&text).unwrap(), body);
+        assert!(matches!(decode::<ErrorBody>("<html>"), Err(ApiError::Decode(_))));
+        assert!(matches!(decode::<ErrorBody>(r#"{"error": 5}"#), Err(ApiError::Decode(_))));
     }
 }

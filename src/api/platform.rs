@@ -230,14 +230,14 @@ pub async fn race<A: Future, B: Future>(a: A, b: B) -> Either<A::Output, B::Outp
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn idempotency_keys_look_like_uuid_v4() {
         let key = idempotency_key();
         assert_eq!(key.len(), 36);
         assert_eq!(&key[14..15], "4");
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn cancel_runs_callbacks_once() {
         let token = CancelToken::new();
         let hits = Rc::new(Cell::new(0));

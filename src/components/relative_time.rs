@@ -60,7 +60,7 @@ mod tests {
         ago(0.0, secs * 1000.0)
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn relative_times_round_to_the_nearest_unit() {
         assert_eq!(at(-30.0), "just now");
         assert_eq!(at(44.0), "just now");
@@ -73,7 +73,7 @@ mod tests {
         assert_eq!(at(2.0 * 86_400.0 + 60.0), "2 d ago");
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn exact_times_are_utc_to_the_second() {
         assert_eq!(exact_utc("2025-11-24T19:03:11Z"), "2025-11-24 19:03:11 UTC");
         assert_eq!(exact_utc("2025-11-24T19:03:11.250Z"), "2025-11-24 19:03:11 UTC");

@@ -83,6 +83,18 @@ fn tick_label(at: &str, long: bool) -> String {
     }
 }
 
+/// An SVG coordinate to one decimal, without pulling the float formatter into the wasm.
+pub fn svg_num(v: f64) -> String {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    if t.is_multiple_of(10) {
+        format!("{sign}{}", t / 10)
+    } else {
+        format!("{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
 #[component]
 pub fn UsageChart(
     series: Vec<UsagePoint>,
@@ -107,7 +119,7 @@ pub fn UsageChart(
         .filter(|(i, _)| i % every == 0)
         .map(|(i, p)| {
             let x = g.bars[i].x + g.bars[i].width / 2.0;
-            view! { <text x=x y=HEIGHT - 6.0 class="tick" text-anchor="middle">{tick_label(&p.at, long_range)}</text> }
+            view! { <text x={svg_num(x)} y={svg_num(HEIGHT - 6.0)} class="tick" text-anchor="middle">{tick_label(&p.at, long_range)}</text> }
         })
         .collect_view();
     let bars = series
@@ -123,30 +135,30 @@ pub fn UsageChart(
             view! {
                 <g class="bar">
                     <title>{tip}</title>
-                    <rect class="accepted" x=b.x y=b.accepted_y width=b.width height=b.accepted_h />
-                    <rect class="rejected" x=b.x y=b.rejected_y width=b.width height=b.rejected_h />
+                    <rect class="accepted" x={svg_num(b.x)} y={svg_num(b.accepted_y)} width={svg_num(b.width)} height={svg_num(b.accepted_h)} />
+                    <rect class="rejected" x={svg_num(b.x)} y={svg_num(b.rejected_y)} width={svg_num(b.width)} height={svg_num(b.rejected_h)} />
                 </g>
             }
         })
         .collect_view();
     let pace_line = g.pace_y.map(|y| {
         view! {
-            <line class="pace" x1=LEFT x2=WIDTH y1=y y2=y />
-            <text class="pace-label" x=LEFT + 4.0 y=y - 4.0>"limit pace"</text>
+            <line class="pace" x1={svg_num(LEFT)} x2={svg_num(WIDTH)} y1={svg_num(y)} y2={svg_num(y)} />
+            <text class="pace-label" x={svg_num(LEFT + 4.0)} y={svg_num(y - 4.0)}>"limit pace"</text>
         }
     });
     view! {
         <figure class="usage-chart">
             <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                viewBox=format!("0 0 {} {}", svg_num(WIDTH), svg_num(HEIGHT))
                 role="img"
                 aria-label=label
                 data-testid="usage-chart"
             >
                 <title>{summary}</title>
-                <line class="axis" x1=LEFT x2=WIDTH y1=base y2=base />
-                <text class="tick" x=LEFT - 6.0 y=TOP + 10.0 text-anchor="end">{g.y_max}</text>
-                <text class="tick" x=LEFT - 6.0 y=base text-anchor="end">"0"</text>
+                <line class="axis" x1={svg_num(LEFT)} x2={svg_num(WIDTH)} y1={svg_num(base)} y2={svg_num(base)} />
+                <text class="tick" x={svg_num(LEFT - 6.0)} y={svg_num(TOP + 10.0)} text-anchor="end">{g.y_max}</text>
+                <text class="tick" x={svg_num(LEFT - 6.0)} y={svg_num(base)} text-anchor="end">"0"</text>
                 {bars}
                 {pace_line}
                 {ticks}
@@ -157,5 +169,16 @@ pub fn UsageChart(
                 <span class="key key-pace"></span>"Limit pace: the rate that would use the whole window"
             </figcaption>
         </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::svg_num;
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn coordinates_print_to_one_decimal_without_trailing_zeros() {
+        let printed: Vec<String> = [0.0, 44.0, 212.04, 3.35, -4.0, -0.06, 720.0].map(svg_num).into();
+        assert_eq!(printed, ["0", "44", "212", "3.4", "-4", "-0.1", "720"]);
     }
 }

@@ -250,7 +250,7 @@ fn close_window(until: f64, share: bool) {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn observers_hear_status_changes_until_unsubscribed() {
         reset(GateConfig::default());
         let seen = Rc::new(RefCell::new(Vec::new()));

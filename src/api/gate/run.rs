@@ -116,7 +116,7 @@ fn closes_window(response: &Response) -> bool {
         return false;
     }
     response.status == 503
-        || serde_json::from_str::<ErrorBody>(&response.body).map(|b| b.error.code == "rate_limited").unwrap_or(true)
+        || crate::api::decode::<ErrorBody>(&response.body).map(|b| b.error.code == "rate_limited").unwrap_or(true)
 }
 
 fn observe(response: &Response) {
@@ -193,7 +193,7 @@ mod tests {
         Response { status, headers: vec![], body: body.into() }
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn only_the_api_limit_closes_the_shared_window() {
         let limited = ErrorBody::new("rate_limited", "Slow down.");
         let lockout = ErrorBody::new("too_many_attempts", "Wait a minute.");

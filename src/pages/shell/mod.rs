@@ -7,12 +7,15 @@ use crate::rate_limit::use_rate_limit;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 use sluice_contract::session::SessionInfo;
 
 #[component]
-pub fn Shell() -> impl IntoView {
+pub fn Shell(
+    /// The page in the middle (the router's output).
+    children: ChildrenFn,
+) -> impl IntoView {
+    let children = StoredValue::new(children);
     // A signal rather than a resource: the session loads once, and the frame needs no Suspense.
     let session = RwSignal::new(None::<Result<SessionInfo, ApiError>>);
     let load = move || {
@@ -27,7 +30,7 @@ pub fn Shell() -> impl IntoView {
         None => EitherOf3::A(view! {
             <p class="page-loading" data-testid="shell-loading">"Loading the console…"</p>
         }),
-        Some(Ok(info)) => EitherOf3::B(view! { <Frame info /> }),
+        Some(Ok(info)) => EitherOf3::B(view! { <Frame info>{children.with_value(|page| page())}</Frame> }),
         Some(Err(error)) => EitherOf3::C(view! { <NoSession error on_retry=load /> }),
     }
 }
@@ -52,7 +55,7 @@ fn NoSession(error: ApiError, on_retry: impl Fn() + Send + Sync + 'static) -> im
 }
 
 #[component]
-fn Frame(info: SessionInfo) -> impl IntoView {
+fn Frame(info: SessionInfo, children: Children) -> impl IntoView {
     let rate = use_rate_limit();
     // Live badge: the server pushes counts on every change; closed with this view.
     let live = provide_issue_counts();
@@ -91,7 +94,7 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                     on_dismiss=Callback::new(|_| api::gate::dismiss())
                 />
                 <main id="main" class="page" tabindex="-1">
-                    <Outlet />
+                    {children()}
                 </main>
             </div>
         </div>
