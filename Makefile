@@ -47,6 +47,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy -p sluice-contract -p sluice-server -p sluice-bench --all-targets -- -D warnings
 	cargo clippy -p sluice-console --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p sluice-console --target wasm32-unknown-unknown --features split -- -D warnings
 
 clean-data:
 	rm -rf $(DATA_DIR)

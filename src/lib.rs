@@ -11,9 +11,11 @@ use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
 
+use leptos_router::Lazy;
+use pages::lazy::{ApiKeysRoute, IssuesRoute, UsageRoute};
 use pages::{
-    distributors::DistributorsPage, integrations::IntegrationsPage, issues::IssuesPage, login::LoginPage,
-    not_found::NotFoundPage, settings::ApiKeysPage, shell::Shell, usage::UsagePage, webhooks::WebhooksPage,
+    distributors::DistributorsPage, integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
+    shell::Shell, webhooks::WebhooksPage,
 };
 
 #[component]
@@ -46,10 +48,10 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/integrations") view=IntegrationsPage />
                         <Route path=path!("/webhooks") view=WebhooksPage />
                         <Route path=path!("/distributors") view=DistributorsPage />
-                        <Route path=path!("/issues") view=IssuesPage />
-                        <Route path=path!("/usage") view=UsagePage />
+                        <Route path=path!("/issues") view={Lazy::<IssuesRoute>::new()} />
+                        <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/api-keys" /> } />
-                        <Route path=path!("/settings/api-keys") view=ApiKeysPage />
+                        <Route path=path!("/settings/api-keys") view={Lazy::<ApiKeysRoute>::new()} />
                     </FlatRoutes>
                 </Shell>
             }

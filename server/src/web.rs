@@ -1,5 +1,6 @@
 //! The built console: static files from `dist/`, deep links answered with `index.html`,
-//! hashed assets cached for a year, `index.html` always revalidated.
+//! hashed assets cached for a year, `index.html` always revalidated, and every asset sent
+//! brotli- or gzip-compressed at the best level from files compressed once, at start.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -17,8 +18,62 @@ pub fn console<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
         tracing::warn!(dist = %dist.display(), "the console is not built; run `make run` to build it");
         return Router::new().fallback(|| async { not_built() });
     }
+    let to_compress = dist.to_path_buf();
+    std::thread::spawn(move || precompress(&to_compress));
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(ServeFile::new(index));
     Router::new().fallback_service(get_service(files)).layer(CompressionLayer::new())
+}
+
+/// Writes `<file>.br` and `<file>.gz` beside each asset that lacks a fresh one. Brotli at
+/// quality 11 is too slow to run per request (the compression layer uses a fast level, about
+/// 20% bigger), so it runs once per build, off the serving path; until a file's turn comes,
+/// the layer compresses it on the fly. Each is written under a temporary name and renamed,
+/// so a request never sees half a file.
+pub fn precompress(dist: &Path) {
+    let mut pending = vec![dist.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if path.is_dir() {
+                pending.push(path);
+            } else if matches!(ext, "wasm" | "js" | "css" | "html" | "svg") {
+                for (suffix, compress) in [("br", brotli_best as fn(&[u8]) -> Vec<u8>), ("gz", gzip_best)] {
+                    if let Err(e) = compress_beside(&path, suffix, compress) {
+                        tracing::warn!(file = %path.display(), error = %e, "could not precompress");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn compress_beside(path: &Path, suffix: &str, compress: fn(&[u8]) -> Vec<u8>) -> std::io::Result<()> {
+    let mut target = path.as_os_str().to_owned();
+    target.push(format!(".{suffix}"));
+    let target = std::path::PathBuf::from(target);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    if matches!((modified(path), modified(&target)), (Ok(source), Ok(done)) if done >= source) {
+        return Ok(());
+    }
+    let data = std::fs::read(path)?;
+    let temporary = target.with_extension(format!("{suffix}.partial"));
+    std::fs::write(&temporary, compress(&data))?;
+    std::fs::rename(&temporary, &target)
+}
+
+fn brotli_best(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("compressing into memory");
+    out
+}
+
+fn gzip_best(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).expect("compressing into memory");
+    encoder.finish().expect("compressing into memory")
 }
 
 fn not_built() -> Response {
@@ -29,12 +84,16 @@ fn not_built() -> Response {
     .into_response()
 }
 
-/// Trunk names built assets `name-<16 hex>.ext` (or `_bg.wasm`); those never change.
+/// Trunk names built assets `name-<16 hex>.ext` (or `_bg.wasm`), and the wasm chunks of a build
+/// live in `split-<16 hex>/` (scripts/split-wasm.sh); none of those ever change.
 fn is_hashed_asset(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or("");
+    let mut segments = path.trim_start_matches('/').split('/');
+    let file = segments.next_back().unwrap_or("");
+    let hashed = |name: &str| {
+        name.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    };
     let stem = file.split('.').next().unwrap_or("");
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    hashed(stem.strip_suffix("_bg").unwrap_or(stem)) || segments.any(hashed)
 }
 
 pub async fn cache_headers(req: Request, next: Next) -> Response {
@@ -59,5 +118,8 @@ mod tests {
         assert!(super::is_hashed_asset("/main-3f2a9c0d11e4b5a6.css"));
         assert!(!super::is_hashed_asset("/index.html"));
         assert!(!super::is_hashed_asset("/issues"));
+        assert!(super::is_hashed_asset("/split-3f2a9c0d11e4b5a6/chunk_4.wasm"));
+        assert!(super::is_hashed_asset("/split-3f2a9c0d11e4b5a6/__wasm_split.js"));
+        assert!(!super::is_hashed_asset("/settings/api-keys"));
     }
 }

@@ -429,7 +429,11 @@ async fn bulk_actions_report_each_row() {
 
 #[tokio::test]
 async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
-    let server = TestServer::start_with(Options { rate_limit: RateLimitSpec { count: 10, window_secs: 60 } }).await;
+    let server = TestServer::start_with(Options {
+        rate_limit: RateLimitSpec { count: 10, window_secs: 60 },
+        ..Default::default()
+    })
+    .await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     for _ in 0..7 {

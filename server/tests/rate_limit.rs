@@ -14,7 +14,11 @@ fn header(res: &reqwest::Response, name: &str) -> String {
 
 #[tokio::test]
 async fn the_limit_passes_the_next_gets_429_and_a_slot_frees_when_the_oldest_leaves() {
-    let server = TestServer::start_with(Options { rate_limit: RateLimitSpec { count: 500, window_secs: 600 } }).await;
+    let server = TestServer::start_with(Options {
+        rate_limit: RateLimitSpec { count: 500, window_secs: 600 },
+        ..Default::default()
+    })
+    .await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
 
@@ -47,7 +51,11 @@ async fn the_limit_passes_the_next_gets_429_and_a_slot_frees_when_the_oldest_lea
 
 #[tokio::test]
 async fn console_and_keys_share_a_tenants_window_but_tenants_do_not() {
-    let server = TestServer::start_with(Options { rate_limit: RateLimitSpec { count: 5, window_secs: 60 } }).await;
+    let server = TestServer::start_with(Options {
+        rate_limit: RateLimitSpec { count: 5, window_secs: 60 },
+        ..Default::default()
+    })
+    .await;
     let a = server.tenant("A", "a@a.test").await;
     let b = server.tenant("B", "b@b.test").await;
     let console = server.session_client("a@a.test").await;
@@ -95,7 +103,11 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
 
 #[tokio::test]
 async fn usage_is_recorded_by_route_and_caller_and_thresholds_are_validated() {
-    let server = TestServer::start_with(Options { rate_limit: RateLimitSpec { count: 10, window_secs: 60 } }).await;
+    let server = TestServer::start_with(Options {
+        rate_limit: RateLimitSpec { count: 10, window_secs: 60 },
+        ..Default::default()
+    })
+    .await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     for _ in 0..11 {

@@ -3,6 +3,7 @@
 pub mod distributors;
 pub mod integrations;
 pub mod issues;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod settings;

@@ -1,11 +1,32 @@
-//! Prints the console's first-load transfer: every file `index.html` pulls in, raw / gzip / brotli.
+//! Prints the console's first-load transfer, raw / gzip / brotli: the shell (every file
+//! `index.html` pulls in), then each lazily loaded page (its chunk, the chunks it shares with
+//! other pages, the split loader) and the first load of a visit that lands on that page.
 //!
 //! Usage: `bundle_size [dist-dir]` (default `dist`). Build first with `trunk build --release`.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const BUDGET_KIB: f64 = 200.0;
+
+#[derive(Clone, Copy, Default)]
+struct Size {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+impl Size {
+    fn of(path: &Path) -> Size {
+        let data = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        Size { raw: data.len(), gzip: gzip(&data), brotli: brotli(&data) }
+    }
+
+    fn add(self, other: Size) -> Size {
+        Size { raw: self.raw + other.raw, gzip: self.gzip + other.gzip, brotli: self.brotli + other.brotli }
+    }
+}
 
 fn gzip(data: &[u8]) -> usize {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -24,29 +45,101 @@ fn kib(n: usize) -> String {
     format!("{:.1} KiB", n as f64 / 1024.0)
 }
 
+fn row(name: &str, s: Size) {
+    println!("{:<48} {:>12} {:>12} {:>12}", name, kib(s.raw), kib(s.gzip), kib(s.brotli));
+}
+
 fn main() {
     let dist = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "dist".into()));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dist)
         .unwrap_or_else(|e| panic!("cannot read {}: {e} (run `make console` first)", dist.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(ext(p), "wasm" | "js" | "css" | "html"))
+        .filter(|p| p.is_file() && matches!(ext(p), "wasm" | "js" | "css" | "html"))
         .collect();
     files.sort();
-    println!("Console first load ({}):", dist.display());
+
+    println!("Console shell, loaded on every first visit ({}):", dist.display());
     println!("{:<48} {:>12} {:>12} {:>12}", "file", "raw", "gzip", "brotli");
-    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    let mut shell = Size::default();
     for file in &files {
-        let data = std::fs::read(file).expect("read");
-        let (g, b) = (gzip(&data), brotli(&data));
-        raw += data.len();
-        gz += g;
-        br += b;
-        let name = file.file_name().unwrap().to_string_lossy();
-        println!("{:<48} {:>12} {:>12} {:>12}", name, kib(data.len()), kib(g), kib(b));
+        let size = Size::of(file);
+        row(&file.file_name().unwrap().to_string_lossy(), size);
+        shell = shell.add(size);
     }
-    println!("{:<48} {:>12} {:>12} {:>12}", "total", kib(raw), kib(gz), kib(br));
-    let verdict = if (br as f64) / 1024.0 <= BUDGET_KIB { "within" } else { "OVER" };
-    println!("brotli total {} — {verdict} the {BUDGET_KIB} KiB budget", kib(br));
+    row("shell total", shell);
+
+    let mut worst = ("the shell alone".to_string(), shell);
+    if let Some(split_dir) = split_dir(&dist) {
+        let loader_path = split_dir.join("__wasm_split.js");
+        let loader_js = std::fs::read_to_string(&loader_path).expect("read __wasm_split.js");
+        let loader = Size::of(&loader_path);
+        println!();
+        println!("Pages fetched on first visit ({}):", split_dir.display());
+        println!("{:<48} {:>12} {:>12} {:>12}", "page (own chunk + shared chunks + loader)", "raw", "gzip", "brotli");
+        let pages = lazy_pages(&loader_js);
+        for (page, chunk_files) in &pages {
+            let page_size =
+                chunk_files.iter().map(|f| Size::of(&split_dir.join(f))).fold(loader, |total, s| total.add(s));
+            row(page, page_size);
+            let landing = shell.add(page_size);
+            if landing.brotli > worst.1.brotli {
+                worst = (format!("a visit that lands on {page}"), landing);
+            }
+        }
+        if pages.is_empty() {
+            println!("(no lazy pages in this build)");
+        }
+    }
+    println!();
+    row(&format!("largest first load: {}", worst.0), worst.1);
+    let verdict = if (worst.1.brotli as f64) / 1024.0 <= BUDGET_KIB { "within" } else { "OVER" };
+    println!("largest first load {} brotli — {verdict} the {BUDGET_KIB} KiB budget", kib(worst.1.brotli));
+}
+
+fn split_dir(dist: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dist)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("split-")))
+}
+
+/// Page name → the wasm files its first visit fetches, read from wasm-split-cli's loader:
+/// `const __chunk_4 = makeLoad(... "./chunk_4.wasm" ...` and
+/// `export const __wasm_split_load_issues_page = ... "./split_issues_page.wasm" ... [__chunk_4, __chunk_5]`.
+fn lazy_pages(loader_js: &str) -> BTreeMap<String, Vec<String>> {
+    let mut chunks = BTreeMap::new();
+    let mut pages = BTreeMap::new();
+    let starts: Vec<usize> =
+        loader_js.match_indices("\nconst ").chain(loader_js.match_indices("\nexport const ")).map(|(i, _)| i).collect();
+    let mut starts = starts;
+    starts.sort();
+    starts.push(loader_js.len());
+    for pair in starts.windows(2) {
+        let statement = &loader_js[pair[0]..pair[1]];
+        let file = quoted_wasm(statement);
+        if let Some(rest) = statement.strip_prefix("\nconst __chunk_") {
+            let id = rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or_default();
+            if let Some(file) = file {
+                chunks.insert(format!("__chunk_{id}"), file);
+            }
+        } else if let Some(rest) = statement.strip_prefix("\nexport const __wasm_split_load_") {
+            let page = rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default();
+            let deps = statement.rsplit_once('[').map(|(_, d)| d.split(']').next().unwrap_or_default()).unwrap_or("");
+            let mut wanted: Vec<String> = file.into_iter().collect();
+            wanted.extend(deps.split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_string));
+            pages.insert(page.replace('_', " "), wanted);
+        }
+    }
+    pages
+        .into_iter()
+        .map(|(page, wanted)| (page, wanted.into_iter().map(|w| chunks.get(&w).cloned().unwrap_or(w)).collect()))
+        .collect()
+}
+
+fn quoted_wasm(statement: &str) -> Option<String> {
+    let start = statement.find("\"./")? + 3;
+    let end = statement[start..].find(".wasm\"")? + start + 5;
+    Some(statement[start..end].to_string())
 }
 
 fn ext(p: &Path) -> &str {

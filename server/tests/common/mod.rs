@@ -25,6 +25,8 @@ pub struct TestServer {
 #[derive(Default)]
 pub struct Options {
     pub rate_limit: RateLimitSpec,
+    /// A built console to serve; none by default.
+    pub dist_dir: Option<std::path::PathBuf>,
 }
 
 impl TestServer {
@@ -36,7 +38,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
         args.rate_limit = options.rate_limit;
-        args.dist_dir = dir.path().join("no-dist");
+        args.dist_dir = options.dist_dir.unwrap_or_else(|| dir.path().join("no-dist"));
         let clock = ManualClock::new(T0);
         let state = sluice_server::build_state(args, clock.clone()).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

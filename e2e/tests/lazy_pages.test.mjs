@@ -1,0 +1,60 @@
+// The release console is cut into the shell and one wasm chunk per heavy page: a page's code
+// arrives the first time the admin opens it, and a chunk that cannot arrive is explained.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, signIn } from '../lib/harness.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startServer();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+test('a page fetches its own chunk on first visit, and a chunk that fails to arrive is explained', { timeout: 90_000 }, async () => {
+  const page = await chrome.browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const chunks = [];
+  page.on('request', (r) => {
+    const m = r.url().match(/\/split-[0-9a-f]{16}\/([\w.]+\.wasm)$/);
+    if (m) chunks.push(m[1]);
+  });
+
+  // Block the API usage page's own chunk before the admin ever opens it.
+  const usageChunk = /\/split-[0-9a-f]{16}\/split_usage_page\.wasm$/;
+  await page.route(usageChunk, (route) => route.abort('connectionfailed'));
+
+  await signIn(page, server);
+  await page.getByTestId('shell').waitFor();
+  await page.getByTestId('issues-page').waitFor();
+  assert.ok(chunks.includes('split_issues_page.wasm'), `Tools > Issues came as its own chunk: ${chunks}`);
+  assert.ok(!chunks.some((c) => c.includes('usage') || c.includes('api_keys')), `no other page was fetched: ${chunks}`);
+
+  // The chunk cannot arrive: the frame stays, the page explains, nothing crashes.
+  await page.getByTestId('sidebar').getByRole('link', { name: 'API usage' }).click();
+  await page.getByText('This page could not be loaded.').waitFor();
+  assert.equal(await page.getByTestId('sidebar').count(), 1, 'the console is still there');
+
+  // Other pages keep working after the failure.
+  await page.getByTestId('sidebar').getByRole('link', { name: 'Settings' }).click();
+  await page.getByTestId('api-key-table').or(page.getByText('No API keys yet')).first().waitFor();
+
+  // Coming back tries again (a failure is not remembered); still blocked, still explained.
+  await page.getByTestId('sidebar').getByRole('link', { name: 'API usage' }).click();
+  await page.getByText('This page could not be loaded.').waitFor();
+
+  // Once the network is back, the button brings the page.
+  await page.unroute(usageChunk);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByTestId('usage-page').waitFor();
+
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await page.close();
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Trunk post_build hook (Trunk.toml): cuts the console's wasm into the main module (the shell,
+# login, router, API client) and one chunk per page in src/pages/lazy.rs, fetched on first visit.
+#
+# Trunk has no wasm splitting of its own (trunk-rs/trunk#1022), so this redoes its last steps on
+# cargo's output: wasm-split-cli (needs `-C link-args=--emit-relocs`, .cargo/config.toml), then
+# wasm-bindgen and wasm-opt as trunk would, under trunk's hashed names; the chunks go to
+# `split-<hash>/` so a tab opened before an upgrade never mixes chunks of two builds.
+set -euo pipefail
+
+staging=${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}
+profile=${TRUNK_PROFILE:-release}
+target_dir=${CARGO_TARGET_DIR:-${TRUNK_SOURCE_DIR:-.}/target}
+input=$target_dir/wasm32-unknown-unknown/$profile/sluice-console.wasm
+
+js=$(cd "$staging" && ls sluice-console-*.js)
+name=${js%.js} # sluice-console-<hash>
+hash=${name##*-}
+chunks=split-$hash
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+wasm-split-cli "$input" "$work/split" --target web --out-name "$name"
+wasm-bindgen --target web --keep-lld-exports --no-typescript \
+  --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
+
+mkdir -p "$staging/$chunks"
+cp "$work/bindgen/$name.js" "$staging/$name.js"
+cp "$work/bindgen/${name}_bg.wasm" "$staging/${name}_bg.wasm"
+rm "$work/split/$name.wasm"
+cp "$work/split/"*.wasm "$work/split/__wasm_split.js" "$staging/$chunks/"
+
+# The loader and the main module find each other across the chunk directory.
+sed -i "s#from \"./__wasm_split.js\"#from \"./$chunks/__wasm_split.js\"#g" "$staging/$name.js"
+sed -i "s#from \"./$name.js\"#from \"../$name.js\"#" "$staging/$chunks/__wasm_split.js"
+grep -q "\./$chunks/__wasm_split.js" "$staging/$name.js" || echo "split-wasm: no lazy pages in this build" >&2
+
+if [ "$profile" = release ]; then
+  for wasm in "$staging/${name}_bg.wasm" "$staging/$chunks/"*.wasm; do
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm"
+  done
+fi
+
+# index.html pins the main module's bytes with Subresource Integrity: pin the new ones.
+html=$staging/index.html
+for file in "$name.js" "${name}_bg.wasm"; do
+  sri="sha384-$(openssl dgst -sha384 -binary "$staging/$file" | base64 -w0)"
+  sed -i -E "s#(href=\"[^\"]*/$file\"[^>]*integrity=\")[^\"]*#\1$sri#g" "$html"
+done

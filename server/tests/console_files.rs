@@ -1,0 +1,71 @@
+//! The built console as a browser fetches it: deep links, cache headers, compressed assets.
+
+mod common;
+
+use common::{Options, TestServer};
+use std::path::Path;
+use std::time::Duration;
+
+const HASH: &str = "0123456789abcdef";
+
+fn write(path: &Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+async fn get(server: &TestServer, path: &str, encoding: &str) -> reqwest::Response {
+    reqwest::Client::new().get(server.url(path)).header("accept-encoding", encoding).send().await.unwrap()
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_good() {
+    let dist = tempfile::tempdir().unwrap();
+    let script: Vec<u8> = (0..4000).flat_map(|i| format!("export const f{i} = () => {i};\n").into_bytes()).collect();
+    let chunk: Vec<u8> = (0..60_000u32).map(|i| (i % 251) as u8).collect();
+    write(&dist.path().join("index.html"), b"<!doctype html><title>Sluice</title><body></body>");
+    write(&dist.path().join(format!("sluice-console-{HASH}.js")), &script);
+    write(&dist.path().join(format!("split-{HASH}/chunk_1.wasm")), &chunk);
+    let server =
+        TestServer::start_with(Options { dist_dir: Some(dist.path().to_path_buf()), ..Default::default() }).await;
+
+    // Compressed once at start, off the serving path.
+    let chunk_br = dist.path().join(format!("split-{HASH}/chunk_1.wasm.br"));
+    for _ in 0..200 {
+        if chunk_br.exists() && dist.path().join(format!("sluice-console-{HASH}.js.gz")).exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(chunk_br.exists(), "the chunk was precompressed");
+
+    let page = get(&server, "/issues?status=open", "identity").await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(header(&page, "cache-control"), "no-cache", "the page itself is always revalidated");
+    assert!(page.text().await.unwrap().contains("<title>Sluice</title>"), "a deep link gets the console");
+
+    let js = get(&server, &format!("/sluice-console-{HASH}.js"), "br").await;
+    assert_eq!(js.status(), 200);
+    assert_eq!(header(&js, "content-encoding"), "br");
+    assert_eq!(header(&js, "cache-control"), "public, max-age=31536000, immutable");
+    let body = js.bytes().await.unwrap();
+    let stored = std::fs::read(dist.path().join(format!("sluice-console-{HASH}.js.br"))).unwrap();
+    assert_eq!(body.as_ref(), stored.as_slice(), "the best-level file, not a fresh fast compression");
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut body.as_ref(), &mut decoded).unwrap();
+    assert_eq!(decoded, script);
+    assert!(body.len() * 5 < script.len(), "compressed {} -> {}", script.len(), body.len());
+
+    let wasm = get(&server, &format!("/split-{HASH}/chunk_1.wasm"), "gzip").await;
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(header(&wasm, "content-encoding"), "gzip");
+    assert_eq!(header(&wasm, "content-type"), "application/wasm");
+    assert_eq!(header(&wasm, "cache-control"), "public, max-age=31536000, immutable", "chunks of a build never change");
+
+    let plain = get(&server, &format!("/split-{HASH}/chunk_1.wasm"), "identity").await;
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), chunk.as_slice(), "clients without compression get the file");
+    server.stop().await;
+}
