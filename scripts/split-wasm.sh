@@ -43,8 +43,11 @@ if [ "$profile" = release ]; then
   done
 fi
 
-# index.html pins the main module's bytes with Subresource Integrity: pin the new ones.
 html=$staging/index.html
+# The main module imports the loader statically: fetch it alongside, not after.
+sed -i "s#<link rel=\"modulepreload\"#<link rel=\"modulepreload\" href=\"/$chunks/__wasm_split.js\" crossorigin=\"anonymous\"><link rel=\"modulepreload\"#" "$html"
+
+# index.html pins the main module's bytes with Subresource Integrity: pin the new ones.
 for file in "$name.js" "${name}_bg.wasm"; do
   sri="sha384-$(openssl dgst -sha384 -binary "$staging/$file" | base64 -w0)"
   sed -i -E "s#(href=\"[^\"]*/$file\"[^>]*integrity=\")[^\"]*#\1$sri#g" "$html"

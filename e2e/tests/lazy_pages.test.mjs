@@ -23,12 +23,12 @@ test('a page fetches its own chunk on first visit, and a chunk that fails to arr
   page.on('pageerror', (e) => errors.push(String(e)));
   const chunks = [];
   page.on('request', (r) => {
-    const m = r.url().match(/\/split-[0-9a-f]{16}\/([\w.]+\.wasm)$/);
+    const m = r.url().match(/\/split-[0-9a-f]{12,16}\/([\w.]+\.wasm)$/);
     if (m) chunks.push(m[1]);
   });
 
   // Block the API usage page's own chunk before the admin ever opens it.
-  const usageChunk = /\/split-[0-9a-f]{16}\/split_usage_page\.wasm$/;
+  const usageChunk = /\/split-[0-9a-f]{12,16}\/split_usage_page\.wasm$/;
   await page.route(usageChunk, (route) => route.abort('connectionfailed'));
 
   await signIn(page, server);

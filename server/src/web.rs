@@ -84,13 +84,15 @@ fn not_built() -> Response {
     .into_response()
 }
 
-/// Trunk names built assets `name-<16 hex>.ext` (or `_bg.wasm`), and the wasm chunks of a build
-/// live in `split-<16 hex>/` (scripts/split-wasm.sh); none of those ever change.
+/// Trunk names built assets `name-<hex hash>.ext` (or `_bg.wasm`), and the wasm chunks of a build
+/// live in `split-<hash>/` (scripts/split-wasm.sh); none of those ever change.
 fn is_hashed_asset(path: &str) -> bool {
     let mut segments = path.trim_start_matches('/').split('/');
     let file = segments.next_back().unwrap_or("");
     let hashed = |name: &str| {
-        name.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+        // Trunk prints a 64-bit hash in hex without leading zeros: up to 16 digits.
+        name.rsplit_once('-')
+            .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit()))
     };
     let stem = file.split('.').next().unwrap_or("");
     hashed(stem.strip_suffix("_bg").unwrap_or(stem)) || segments.any(hashed)
@@ -121,5 +123,7 @@ mod tests {
         assert!(super::is_hashed_asset("/split-3f2a9c0d11e4b5a6/chunk_4.wasm"));
         assert!(super::is_hashed_asset("/split-3f2a9c0d11e4b5a6/__wasm_split.js"));
         assert!(!super::is_hashed_asset("/settings/api-keys"));
+        assert!(super::is_hashed_asset("/sluice-console-df564b6d693df6a.js"), "15 digits: a leading zero");
+        assert!(!super::is_hashed_asset("/integrations-page"));
     }
 }
