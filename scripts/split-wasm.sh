@@ -36,6 +36,7 @@ sed -i "s#from \"./__wasm_split.js\"#from \"./$chunks/__wasm_split.js\"#g" "$sta
 sed -i "s#from \"./$name.js\"#from \"../$name.js\"#" "$staging/$chunks/__wasm_split.js"
 grep -q "\./$chunks/__wasm_split.js" "$staging/$name.js" || echo "split-wasm: no lazy pages in this build" >&2
 
+# trunk's own wasm-opt is off (index.html): it would optimise the unsplit module only to be replaced.
 if [ "$profile" = release ]; then
   for wasm in "$staging/${name}_bg.wasm" "$staging/$chunks/"*.wasm; do
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

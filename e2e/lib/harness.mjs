@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
@@ -100,4 +101,21 @@ export async function signIn(page, server) {
   await page.getByLabel('Email').fill(server.email);
   await page.getByLabel('Password').fill(server.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * A server (with extra flags `args`) and a browser for one test file: started before its tests,
+ * stopped after. Read `env.server` and `env.chrome` inside the tests.
+ */
+export function serverAndBrowser(args = []) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(args);
+    env.chrome = await launchBrowser();
+  });
+  after(async () => {
+    await env.chrome?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -1,28 +1,17 @@
 // Tools > Issues as an admin meets it in an incident: a real integration (an API-key script)
 // burns through the tenant's quota, the usage alert raises an issue, Retry says why it is still
 // broken, and fixing the cause (the thresholds) resolves it while the sidebar count drops live.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, signIn, artifacts, root } from '../lib/harness.mjs';
+import { serverAndBrowser, signIn, artifacts, root } from '../lib/harness.mjs';
 
 const LIMIT = 300;
-let server;
-let chrome;
-
-before(async () => {
-  server = await startServer(['--rate-limit', `${LIMIT}/600`]);
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser(['--rate-limit', `${LIMIT}/600`]);
 
 /** What a polling script does: the same GET again and again with its API key. */
-async function poll(times) {
+async function poll(server, times) {
   for (let i = 0; i < times; i++) {
     const res = await fetch(`${server.base}/api/v1/api-keys`, {
       headers: { authorization: `Bearer ${server.tenant.apiKey}` },
@@ -32,6 +21,7 @@ async function poll(times) {
 }
 
 test('an API-usage alert appears in Tools > Issues and resolves when its cause is fixed', { timeout: 120_000 }, async () => {
+  const { server, chrome } = env;
   const page = await chrome.browser.newPage({ viewport: { width: 1360, height: 860 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -42,7 +32,7 @@ test('an API-usage alert appears in Tools > Issues and resolves when its cause i
   await page.getByTestId('nothing-broken').waitFor();
 
   // 82% of the window, from one key: above the default 80% error threshold.
-  await poll(Math.ceil(LIMIT * 0.82));
+  await poll(server, Math.ceil(LIMIT * 0.82));
 
   // The issue arrives without a reload: the sidebar count and the list follow the live stream.
   const row = page.getByTestId('issue-row').filter({ hasText: 'API usage at 80% of limit' });

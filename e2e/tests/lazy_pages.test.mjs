@@ -1,23 +1,13 @@
 // The release console is cut into the shell and one wasm chunk per heavy page: a page's code
 // arrives the first time the admin opens it, and a chunk that cannot arrive is explained.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, signIn } from '../lib/harness.mjs';
+import { serverAndBrowser, signIn } from '../lib/harness.mjs';
 
-let server;
-let chrome;
-
-before(async () => {
-  server = await startServer();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a page fetches its own chunk on first visit, and a chunk that fails to arrive is explained', { timeout: 90_000 }, async () => {
+  const { server, chrome } = env;
   const page = await chrome.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -1,22 +1,11 @@
 // The console under a tight limit (20 requests / 30 s): an admin clicking through faster than
 // that sees the calm banner, never an error, and every page ends up loaded.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, signIn, artifacts } from '../lib/harness.mjs';
+import { serverAndBrowser, signIn, artifacts } from '../lib/harness.mjs';
 
-let server;
-let chrome;
-
-before(async () => {
-  server = await startServer(['--rate-limit', '20/30']);
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser(['--rate-limit', '20/30']);
 
 // Each page, and what shows once its data has loaded.
 const pages = [
@@ -26,6 +15,7 @@ const pages = [
 ];
 
 test('clicking through faster than the limit shows the banner, never an error, and loads every page', { timeout: 150_000 }, async () => {
+  const { server, chrome } = env;
   const page = await chrome.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -1,24 +1,14 @@
 // The foundation as an admin meets it: sign in through the form, see the console, create an
 // API key and use it, reload a deep link.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, signIn, artifacts } from '../lib/harness.mjs';
+import { serverAndBrowser, signIn, artifacts } from '../lib/harness.mjs';
 
-let server;
-let chrome;
-
-before(async () => {
-  server = await startServer();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('an admin signs in, creates an API key that works, and deep links survive a reload', { timeout: 90_000 }, async () => {
+  const { server, chrome } = env;
   const page = await chrome.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -3,12 +3,13 @@
 //! brotli- or gzip-compressed at the best level from files compressed once, at start.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get_service;
 use axum::Router;
 use std::path::Path;
+use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -20,8 +21,25 @@ pub fn console<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
     }
     let to_compress = dist.to_path_buf();
     std::thread::spawn(move || precompress(&to_compress));
-    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(ServeFile::new(index));
+    // Deep links get the console; a missing file (an old build's chunk, a favicon) a plain 404,
+    // so a loader fails on the status instead of on an HTML page served as wasm.
+    let index = ServeFile::new(index);
+    let spa = tower::service_fn(move |req: Request| {
+        let index = index.clone();
+        async move {
+            if names_a_file(req.uri().path()) {
+                return Ok::<_, std::convert::Infallible>(StatusCode::NOT_FOUND.into_response());
+            }
+            index.oneshot(req).await.map(IntoResponse::into_response)
+        }
+    });
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(spa);
     Router::new().fallback_service(get_service(files)).layer(CompressionLayer::new())
+}
+
+/// `/split-…/chunk_4.wasm` or `/favicon.ico`, as opposed to a console route like `/issues`.
+fn names_a_file(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
 /// Writes `<file>.br` and `<file>.gz` beside each asset that lacks a fresh one. Brotli at

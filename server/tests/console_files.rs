@@ -65,6 +65,11 @@ async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_go
     assert_eq!(header(&wasm, "content-type"), "application/wasm");
     assert_eq!(header(&wasm, "cache-control"), "public, max-age=31536000, immutable", "chunks of a build never change");
 
+    for missing in [format!("/split-{HASH}/chunk_2.wasm"), "/favicon.ico".to_string()] {
+        let response = get(&server, &missing, "identity").await;
+        assert_eq!(response.status(), 404, "{missing}: a missing file is not the console page");
+    }
+
     let plain = get(&server, &format!("/split-{HASH}/chunk_1.wasm"), "identity").await;
     assert_eq!(plain.bytes().await.unwrap().as_ref(), chunk.as_slice(), "clients without compression get the file");
     server.stop().await;
