@@ -11,6 +11,7 @@ LISTEN ?= 127.0.0.1:8080
 
 ## run: install missing tools, build the console and the server, start on http://127.0.0.1:8080
 run: setup console server
+	./target/server/sluice-server precompress --dist-dir dist
 	./target/server/sluice-server --demo --listen $(LISTEN) --data-dir $(DATA_DIR) --dist-dir dist
 
 ## test: install missing tools, run every suite (native, browser, e2e); ends with "N passed, N failed"

@@ -18,4 +18,5 @@ cargo run --quiet --profile server -p sluice-bench --bin storm
 echo
 echo "### First render"
 cargo build --quiet -p sluice-server
+./target/debug/sluice-server precompress --dist-dir dist
 SLUICE_BIN="$PWD/target/debug/sluice-server" SLUICE_DIST="$PWD/dist" node bench/first_render.mjs

@@ -47,7 +47,8 @@ read -r p f < <(count_cargo "$logs/wasm.log")
 record console "$status" "$p" "$f"
 
 echo "== e2e: real Chromium against the real server"
-( cargo fetch --quiet && trunk build --release && cargo build -p sluice-server ) > "$logs/e2e-build.log" 2>&1
+( cargo fetch --quiet && trunk build --release && cargo build -p sluice-server \
+  && ./target/debug/sluice-server precompress --dist-dir dist ) > "$logs/e2e-build.log" 2>&1
 status=$?
 if [ "$status" -ne 0 ]; then
   tail -50 "$logs/e2e-build.log"

@@ -19,6 +19,12 @@ pub enum Command {
     /// Manage tenants without the browser.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Write `.br` (brotli 11) and `.gz` beside each file of the built console, once per build,
+    /// so the server sends the smallest form without compressing on every request.
+    Precompress {
+        #[arg(long, env = "SLUICE_DIST_DIR", default_value = "dist")]
+        dist_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

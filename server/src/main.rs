@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Some(Command::Tenant(TenantCommand::Create { data_dir, name, admin_email })) => {
             create_tenant(data_dir, name, admin_email)
         }
+        Some(Command::Precompress { dist_dir }) => precompress(&dist_dir),
         None => run_server(cli.serve),
     };
     match result {
@@ -44,6 +45,15 @@ fn create_tenant(data_dir: std::path::PathBuf, name: String, admin_email: String
     })?;
     println!("apiKey={}", created.api_key);
     println!("tenantId={}", created.tenant_id);
+    Ok(())
+}
+
+fn precompress(dist_dir: &std::path::Path) -> Result<(), String> {
+    if !dist_dir.join("index.html").exists() {
+        return Err(format!("{} holds no built console (index.html); run `make console` first", dist_dir.display()));
+    }
+    let done = sluice_server::web::precompress(dist_dir);
+    println!("precompressed {} of {} files in {}", done.written, done.files, dist_dir.display());
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The built console: static files from `dist/`, deep links answered with `index.html`,
 //! hashed assets cached for a year, `index.html` always revalidated, and every asset sent
-//! brotli- or gzip-compressed at the best level from files compressed once, at start.
+//! brotli- or gzip-compressed: from the `.br`/`.gz` files `sluice-server precompress` writes
+//! once per build (best level), else compressed on the fly at a fast level.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -19,8 +20,6 @@ pub fn console<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
         tracing::warn!(dist = %dist.display(), "the console is not built; run `make run` to build it");
         return Router::new().fallback(|| async { not_built() });
     }
-    let to_compress = dist.to_path_buf();
-    std::thread::spawn(move || precompress(&to_compress));
     // Deep links get the console; a missing file (an old build's chunk, a favicon) a plain 404,
     // so a loader fails on the status instead of on an HTML page served as wasm.
     let index = ServeFile::new(index);
@@ -42,12 +41,19 @@ fn names_a_file(path: &str) -> bool {
     path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
-/// Writes `<file>.br` and `<file>.gz` beside each asset that lacks a fresh one. Brotli at
-/// quality 11 is too slow to run per request (the compression layer uses a fast level, about
-/// 20% bigger), so it runs once per build, off the serving path; until a file's turn comes,
-/// the layer compresses it on the fly. Each is written under a temporary name and renamed,
-/// so a request never sees half a file.
-pub fn precompress(dist: &Path) {
+/// What [`precompress`] did: `written` of the `files` needed a fresh `.br`/`.gz`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Precompressed {
+    pub files: usize,
+    pub written: usize,
+}
+
+/// Writes `<file>.br` and `<file>.gz` beside each asset that lacks a fresh one (`make run` and
+/// the tests call it after building the console). Brotli at quality 11 is too slow to run per
+/// request, and the compression layer's fast level sends about 20% more. Each file is written
+/// under a temporary name and renamed, so a running server never sends half a file.
+pub fn precompress(dist: &Path) -> Precompressed {
+    let mut done = Precompressed::default();
     let mut pending = vec![dist.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -56,28 +62,35 @@ pub fn precompress(dist: &Path) {
             if path.is_dir() {
                 pending.push(path);
             } else if matches!(ext, "wasm" | "js" | "css" | "html" | "svg") {
+                done.files += 1;
+                let mut wrote = false;
                 for (suffix, compress) in [("br", brotli_best as fn(&[u8]) -> Vec<u8>), ("gz", gzip_best)] {
-                    if let Err(e) = compress_beside(&path, suffix, compress) {
-                        tracing::warn!(file = %path.display(), error = %e, "could not precompress");
+                    match compress_beside(&path, suffix, compress) {
+                        Ok(fresh) => wrote |= fresh,
+                        Err(e) => tracing::warn!(file = %path.display(), error = %e, "could not precompress"),
                     }
                 }
+                done.written += usize::from(wrote);
             }
         }
     }
+    done
 }
 
-fn compress_beside(path: &Path, suffix: &str, compress: fn(&[u8]) -> Vec<u8>) -> std::io::Result<()> {
+/// `Ok(true)` when it wrote the file, `Ok(false)` when the one there is newer than the source.
+fn compress_beside(path: &Path, suffix: &str, compress: fn(&[u8]) -> Vec<u8>) -> std::io::Result<bool> {
     let mut target = path.as_os_str().to_owned();
     target.push(format!(".{suffix}"));
     let target = std::path::PathBuf::from(target);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
     if matches!((modified(path), modified(&target)), (Ok(source), Ok(done)) if done >= source) {
-        return Ok(());
+        return Ok(false);
     }
     let data = std::fs::read(path)?;
     let temporary = target.with_extension(format!("{suffix}.partial"));
     std::fs::write(&temporary, compress(&data))?;
-    std::fs::rename(&temporary, &target)
+    std::fs::rename(&temporary, &target)?;
+    Ok(true)
 }
 
 fn brotli_best(data: &[u8]) -> Vec<u8> {

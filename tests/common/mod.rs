@@ -2,6 +2,8 @@
 //! finding things the way a user does.
 #![allow(dead_code)]
 
+pub mod issues;
+
 use leptos::prelude::*;
 use sluice_console::api::gate::{self, GateConfig};
 use sluice_console::api::transport::EventStream;

@@ -1,6 +1,8 @@
 //! A real server on 127.0.0.1 with a real SQLite file in a temp dir, and clients for it.
 #![allow(dead_code)]
 
+pub mod issues;
+
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
 use sluice_server::clock::ManualClock;
