@@ -4,10 +4,9 @@
 mod common;
 
 use common::issues::*;
-use common::{expect_error, Options, TestServer};
+use common::{expect_error, TestServer};
 use serde_json::{json, Value};
 use sluice_contract::issues::{Area, Severity};
-use sluice_server::config::RateLimitSpec;
 use sluice_server::issues::{self, RetryFn};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -146,11 +145,7 @@ async fn bulk_actions_report_each_row() {
 
 #[tokio::test]
 async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
-    let server = TestServer::start_with(Options {
-        rate_limit: RateLimitSpec { count: 10, window_secs: 60 },
-        ..Default::default()
-    })
-    .await;
+    let server = TestServer::with_limit(10, 60).await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     for _ in 0..7 {

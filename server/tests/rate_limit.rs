@@ -3,10 +3,9 @@
 
 mod common;
 
-use common::{expect_error, Options, TestServer};
+use common::{expect_error, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
-use sluice_server::config::RateLimitSpec;
 
 fn header(res: &reqwest::Response, name: &str) -> String {
     res.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_else(|| panic!("no {name} header"))
@@ -14,11 +13,7 @@ fn header(res: &reqwest::Response, name: &str) -> String {
 
 #[tokio::test]
 async fn the_limit_passes_the_next_gets_429_and_a_slot_frees_when_the_oldest_leaves() {
-    let server = TestServer::start_with(Options {
-        rate_limit: RateLimitSpec { count: 500, window_secs: 600 },
-        ..Default::default()
-    })
-    .await;
+    let server = TestServer::with_limit(500, 600).await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
 
@@ -51,11 +46,7 @@ async fn the_limit_passes_the_next_gets_429_and_a_slot_frees_when_the_oldest_lea
 
 #[tokio::test]
 async fn console_and_keys_share_a_tenants_window_but_tenants_do_not() {
-    let server = TestServer::start_with(Options {
-        rate_limit: RateLimitSpec { count: 5, window_secs: 60 },
-        ..Default::default()
-    })
-    .await;
+    let server = TestServer::with_limit(5, 60).await;
     let a = server.tenant("A", "a@a.test").await;
     let b = server.tenant("B", "b@b.test").await;
     let console = server.session_client("a@a.test").await;
@@ -103,11 +94,7 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
 
 #[tokio::test]
 async fn usage_is_recorded_by_route_and_caller_and_thresholds_are_validated() {
-    let server = TestServer::start_with(Options {
-        rate_limit: RateLimitSpec { count: 10, window_secs: 60 },
-        ..Default::default()
-    })
-    .await;
+    let server = TestServer::with_limit(10, 60).await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     for _ in 0..11 {

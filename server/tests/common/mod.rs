@@ -36,6 +36,11 @@ impl TestServer {
         Self::start_with(Options::default()).await
     }
 
+    /// A server whose rate limit is `count` requests per `window_secs`.
+    pub async fn with_limit(count: u64, window_secs: u64) -> TestServer {
+        Self::start_with(Options { rate_limit: RateLimitSpec { count, window_secs }, ..Default::default() }).await
+    }
+
     pub async fn start_with(options: Options) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
