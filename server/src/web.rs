@@ -93,14 +93,16 @@ fn compress_beside(path: &Path, suffix: &str, compress: fn(&[u8]) -> Vec<u8>) ->
     Ok(true)
 }
 
-fn brotli_best(data: &[u8]) -> Vec<u8> {
+/// Brotli at its best level (quality 11, 4 MiB window), as the `.br` files are written.
+pub fn brotli_best(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
     brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("compressing into memory");
     out
 }
 
-fn gzip_best(data: &[u8]) -> Vec<u8> {
+/// Gzip at its best level (9), as the `.gz` files are written.
+pub fn gzip_best(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(data).expect("compressing into memory");

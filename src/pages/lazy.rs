@@ -1,10 +1,11 @@
 //! Pages whose code is downloaded the first time the admin opens them.
 //!
-//! With the `split` feature (the release build, see `scripts/split-wasm.sh`) each page below
-//! is cut out of the main wasm into a chunk of its own, so the first load carries only the
-//! shell and the page being opened. Without it (tests, `make dev`) the same routes render
-//! the page directly. A chunk that cannot be fetched (the network dropped, or the server was
-//! upgraded under an open tab) shows an error with Reload instead of stopping the console.
+//! With the `split` feature (every trunk build, see `index.html` and `scripts/split-wasm.sh`)
+//! each page below is cut out of the main wasm into a chunk of its own, so the first load
+//! carries only the shell and the page being opened. Without it (the browser tests) the same
+//! routes render the page directly. A chunk that cannot be fetched (the network dropped, or the
+//! server was upgraded under an open tab) shows an error whose Try again reloads the console,
+//! instead of stopping it; opening the page again also tries again.
 
 use crate::components::ErrorPanel;
 use leptos::prelude::*;

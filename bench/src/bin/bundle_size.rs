@@ -2,10 +2,12 @@
 //! `index.html` pulls in), then each lazily loaded page (its chunk, the chunks it shares with
 //! other pages, the split loader) and the first load of a visit that lands on that page.
 //!
+//! Compressed exactly as `sluice-server precompress` writes the files the server sends.
+//!
 //! Usage: `bundle_size [dist-dir]` (default `dist`). Build first with `trunk build --release`.
 
+use sluice_server::web::{brotli_best, gzip_best};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const BUDGET_KIB: f64 = 200.0;
@@ -20,25 +22,12 @@ struct Size {
 impl Size {
     fn of(path: &Path) -> Size {
         let data = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        Size { raw: data.len(), gzip: gzip(&data), brotli: brotli(&data) }
+        Size { raw: data.len(), gzip: gzip_best(&data).len(), brotli: brotli_best(&data).len() }
     }
 
     fn add(self, other: Size) -> Size {
         Size { raw: self.raw + other.raw, gzip: self.gzip + other.gzip, brotli: self.brotli + other.brotli }
     }
-}
-
-fn gzip(data: &[u8]) -> usize {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(data).expect("gzip");
-    enc.finish().expect("gzip").len()
-}
-
-fn brotli(data: &[u8]) -> usize {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("brotli");
-    out.len()
 }
 
 fn kib(n: usize) -> String {
