@@ -21,6 +21,7 @@ use pages::{
 #[component]
 pub fn App() -> impl IntoView {
     rate_limit::provide_rate_limit();
+    pages::lazy::provide_pages_loading();
     view! {
         <Router>
             <SessionExpiry />

@@ -32,9 +32,18 @@ test('a page fetches its own chunk on first visit, and a chunk that fails to arr
   await page.getByText('This page could not be loaded.').waitFor();
   assert.equal(await page.getByTestId('sidebar').count(), 1, 'the console is still there');
 
-  // Other pages keep working after the failure.
+  // Other pages keep working after the failure; while a page's code is on its way, a bar says so.
+  const keysChunk = /\/split-[0-9a-f]{12,16}\/split_api_keys_page\.wasm$/;
+  await page.route(keysChunk, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
   await page.getByTestId('sidebar').getByRole('link', { name: 'Settings' }).click();
+  await page.getByTestId('page-progress').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('main').getAttribute('aria-busy'), 'true');
   await page.getByTestId('api-key-table').or(page.getByText('No API keys yet')).first().waitFor();
+  await page.getByTestId('page-progress').waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('main').getAttribute('aria-busy'), 'false');
 
   // Coming back tries again (a failure is not remembered); still blocked, still explained.
   await page.getByTestId('sidebar').getByRole('link', { name: 'API usage' }).click();

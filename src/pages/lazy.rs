@@ -11,6 +11,21 @@ use crate::components::ErrorPanel;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
+/// How many pages' code is on its way: the frame shows a progress bar while it is above zero.
+#[derive(Clone, Copy)]
+pub struct PagesLoading(pub RwSignal<u32>);
+
+/// Provides [`PagesLoading`] for the routes below.
+pub fn provide_pages_loading() {
+    provide_context(PagesLoading(RwSignal::new(0)));
+}
+
+/// Whether a page's code is being fetched right now.
+pub fn use_page_loading() -> Signal<bool> {
+    let loading = use_context::<PagesLoading>();
+    Signal::derive(move || loading.is_some_and(|l| l.0.get() > 0))
+}
+
 /// Declares `$route`, a lazily loaded route rendering `$page`, split into chunk `$chunk`.
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident, $chunk:ident, $page:path) => {
@@ -32,7 +47,17 @@ macro_rules! lazy_page {
                 }
 
                 #[cfg(feature = "split")]
-                let page = render().await;
+                let page = {
+                    let loading = use_context::<PagesLoading>();
+                    if let Some(PagesLoading(n)) = loading {
+                        n.update(|n| *n += 1);
+                    }
+                    let page = render().await;
+                    if let Some(PagesLoading(n)) = loading {
+                        n.try_update(|n| *n = n.saturating_sub(1));
+                    }
+                    page
+                };
                 #[cfg(not(feature = "split"))]
                 let page = render();
                 page.unwrap_or_else(|_| view! { <ChunkFailed /> }.into_any())

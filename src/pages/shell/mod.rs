@@ -3,6 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::{AppHeader, ErrorPanel, RateLimitBanner, Sidebar};
 use crate::issue_counts::provide_issue_counts;
+use crate::pages::lazy::use_page_loading;
 use crate::rate_limit::use_rate_limit;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -57,6 +58,7 @@ fn NoSession(error: ApiError, on_retry: impl Fn() + Send + Sync + 'static) -> im
 #[component]
 fn Frame(info: SessionInfo, children: Children) -> impl IntoView {
     let rate = use_rate_limit();
+    let page_loading = use_page_loading();
     // Live badge: the server pushes counts on every change; closed with this view.
     let live = provide_issue_counts();
     let issue_count = Signal::derive(move || live.counts.with(|c| c.as_ref().map(|c| c.active)));
@@ -93,7 +95,14 @@ fn Frame(info: SessionInfo, children: Children) -> impl IntoView {
                     on_cancel=Callback::new(|_| api::gate::cancel())
                     on_dismiss=Callback::new(|_| api::gate::dismiss())
                 />
-                <main id="main" class="page" tabindex="-1">
+                <div
+                    class="page-progress"
+                    role="progressbar"
+                    aria-label="Loading the page"
+                    data-testid="page-progress"
+                    hidden=move || !page_loading.get()
+                ></div>
+                <main id="main" class="page" tabindex="-1" aria-busy=move || page_loading.get().to_string()>
                     {children()}
                 </main>
             </div>
