@@ -9,9 +9,7 @@ pub mod rate_limit;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions};
-
-use leptos_router::Lazy;
+use leptos_router::{path, Lazy, NavigateOptions};
 use pages::lazy::{ApiKeysRoute, IssuesRoute, UsageRoute};
 use pages::{
     distributors::DistributorsPage, integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
