@@ -10,12 +10,41 @@ pub struct EventRow {
     pub data: serde_json::Value,
 }
 
+/// Records an event Sluice produced; its id is also the `webhook-id` receivers see. The
+/// webhook dispatcher fans it out to the tenant's endpoints.
 pub fn insert(conn: &Connection, tenant_id: &str, event: &EventRow) -> Result<(), AppError> {
-    conn.execute(
-        "INSERT INTO events (id, tenant_id, type, occurred_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![event.id, tenant_id, event.event_type, event.occurred_at as i64, event.data.to_string()],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO events (id, tenant_id, type, occurred_at, data, event_id, dispatched)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?1, 0)",
+    )?
+    .execute(params![event.id, tenant_id, event.event_type, event.occurred_at as i64, event.data.to_string()])?;
     Ok(())
+}
+
+/// Records a published event under the publisher's `event_id`; `false` when the tenant already
+/// published that id (nothing is stored or sent again).
+pub fn insert_published(
+    conn: &Connection,
+    tenant_id: &str,
+    event: &EventRow,
+    event_id: &str,
+    dispatched: bool,
+) -> Result<bool, AppError> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO events (id, tenant_id, type, occurred_at, data, event_id, dispatched)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (tenant_id, event_id) DO NOTHING",
+        )?
+        .execute(params![
+            event.id,
+            tenant_id,
+            event.event_type,
+            event.occurred_at as i64,
+            event.data.to_string(),
+            event_id,
+            dispatched
+        ])?;
+    Ok(n > 0)
 }
 
 /// Newest first, optionally of one type.
