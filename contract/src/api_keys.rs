@@ -44,5 +44,24 @@ impl CreateApiKey {
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     pub key: ApiKey,
+    /// Empty when this answer is an idempotent replay: the secret is never stored.
     pub secret: String,
+    /// On a replay, why `secret` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_withheld: Option<String>,
+}
+
+impl CreatedApiKey {
+    /// What an idempotent replay of this create answers: the key, without its secret.
+    pub fn withheld(&self) -> CreatedApiKey {
+        CreatedApiKey {
+            key: self.key.clone(),
+            secret: String::new(),
+            secret_withheld: Some(
+                "The secret was shown once, when this key was created, and is not stored. \
+                 If it was lost, revoke this key and create another."
+                    .into(),
+            ),
+        }
+    }
 }

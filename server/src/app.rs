@@ -3,13 +3,11 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, gate, issues, openapi, stream, usage, web};
+use crate::{api_keys, auth, gate, issues, openapi, security, stream, usage, web};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get};
 use axum::{middleware, Json, Router};
 use sluice_contract::session::Health;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -45,16 +43,11 @@ pub fn router(state: AppState) -> Router {
             AppError::bad_request("method_not_allowed", "This route does not take that method.")
         });
 
-    Router::new()
+    let console = Router::new()
         .merge(api)
         .fallback_service(web::console(&state.config.dist_dir))
-        .layer(middleware::from_fn(web::cache_headers))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
-        ))
+        .layer(middleware::from_fn(web::cache_headers));
+    security::apply(console, &state.config.dist_dir)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

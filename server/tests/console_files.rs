@@ -44,6 +44,7 @@ async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_go
     assert_eq!(js.status(), 200);
     assert_eq!(header(&js, "content-encoding"), "br");
     assert_eq!(header(&js, "cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(header(&js, "vary").to_ascii_lowercase(), "accept-encoding", "cached for a year, per encoding");
     let body = js.bytes().await.unwrap();
     let stored = std::fs::read(dist.path().join(format!("sluice-console-{HASH}.js.br"))).unwrap();
     assert_eq!(body.as_ref(), stored.as_slice(), "the best-level file, not a fresh fast compression");
@@ -57,6 +58,7 @@ async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_go
     assert_eq!(header(&wasm, "content-encoding"), "gzip");
     assert_eq!(header(&wasm, "content-type"), "application/wasm");
     assert_eq!(header(&wasm, "cache-control"), "public, max-age=31536000, immutable", "chunks of a build never change");
+    assert_eq!(header(&wasm, "vary").to_ascii_lowercase(), "accept-encoding");
 
     for missing in [format!("/split-{HASH}/chunk_2.wasm"), "/favicon.ico".to_string()] {
         let response = get(&server, &missing, "identity").await;
@@ -64,6 +66,7 @@ async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_go
     }
 
     let plain = get(&server, &format!("/split-{HASH}/chunk_1.wasm"), "identity").await;
+    assert_eq!(header(&plain, "vary").to_ascii_lowercase(), "accept-encoding", "the plain form varies too");
     assert_eq!(plain.bytes().await.unwrap().as_ref(), chunk.as_slice(), "clients without compression get the file");
     server.stop().await;
 }
