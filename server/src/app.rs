@@ -47,9 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .fallback_service(web::console(&state.config.dist_dir))
         .layer(middleware::from_fn(web::cache_headers));
-    security::apply(console, &state.config.dist_dir)
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    security::apply(console, &state.config.dist_dir).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Liveness: no auth, no rate limit.

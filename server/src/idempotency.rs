@@ -24,13 +24,8 @@ const MAX_KEY_LEN: usize = 255;
 /// Response headers a replay must repeat: what the client acts on (`Location` of a created
 /// thing, its validators). Never `Set-Cookie` (a replay must not hand out a session) and never
 /// the rate-limit headers, which describe the window of the replay itself.
-const REPLAYED_HEADERS: [HeaderName; 5] = [
-    header::CONTENT_TYPE,
-    header::LOCATION,
-    header::CONTENT_LOCATION,
-    header::ETAG,
-    header::LAST_MODIFIED,
-];
+const REPLAYED_HEADERS: [HeaderName; 5] =
+    [header::CONTENT_TYPE, header::LOCATION, header::CONTENT_LOCATION, header::ETAG, header::LAST_MODIFIED];
 
 /// Put on a response by a handler whose body carries a secret (a new API key): this body is
 /// stored and replayed instead, so no secret is ever at rest in the idempotency table.

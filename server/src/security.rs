@@ -50,7 +50,9 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, dist: &Path) -
     let csp = HeaderValue::from_str(&content_security_policy(dist)).unwrap_or(HeaderValue::from_static(
         "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
     ));
-    let fixed = |name: HeaderName, value: &'static str| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    let fixed = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
     router
         .layer(fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(fixed(header::REFERRER_POLICY, "no-referrer"))

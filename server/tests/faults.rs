@@ -91,8 +91,13 @@ async fn the_events_outbox_is_pruned_past_its_retention_and_not_before() {
     }
     let pruned = sluice_server::housekeeping::prune(&server.state).await.unwrap();
     assert_eq!(pruned.events, 1);
-    let left: Vec<String> =
-        conn.prepare("SELECT id FROM events ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().flatten().collect();
+    let left: Vec<String> = conn
+        .prepare("SELECT id FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(left, ["evt_kept", "evt_new"], "webhook delivery keeps 30 days of events");
     assert_eq!(sluice_server::store::events::KEEP_MS, 30 * day);
     server.stop().await;

@@ -104,7 +104,10 @@ async fn idempotency_records_belong_to_one_caller_not_the_whole_tenant() {
     let admin = server.session_client("admin@acme.test").await;
     let program = server.key_client(&t.api_key);
     let create = |api: &common::Api, name: &str| {
-        api.request(Method::POST, "/api/v1/api-keys").header("idempotency-key", "same-key").json(&json!({"name": name})).send()
+        api.request(Method::POST, "/api/v1/api-keys")
+            .header("idempotency-key", "same-key")
+            .json(&json!({"name": name}))
+            .send()
     };
     let by_admin = create(&admin, "made by the admin").await.unwrap();
     assert_eq!(by_admin.status(), 201);

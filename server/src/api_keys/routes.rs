@@ -1,8 +1,8 @@
 //! `/api/v1/api-keys`
 
 use crate::auth::Principal;
-use crate::idempotency::StoreInstead;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, AppResult};
+use crate::idempotency::StoreInstead;
 use crate::pagination::{Cursor, PageQuery};
 use crate::state::AppState;
 use crate::store::api_keys;

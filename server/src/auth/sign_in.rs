@@ -19,7 +19,8 @@ static VERIFYING: Semaphore = Semaphore::const_new(2);
 pub async fn check(state: &AppState, email: &str, password: &str, ip: IpAddr) -> AppResult<UserRow> {
     let guard: &LoginGuard = &state.login_guard;
     let now = state.now_ms();
-    let attempt = guard.begin(email, ip, now).map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })?;
+    let attempt =
+        guard.begin(email, ip, now).map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })?;
     let lookup = email.to_string();
     let user = state.store.call(move |c| tenants::user_by_email(c, &lookup)).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
