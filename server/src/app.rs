@@ -5,8 +5,10 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::{api_keys, auth, gate, issues, openapi, security, stream, usage, web};
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{middleware, Json, Router};
+use sluice_contract::error::ErrorBody;
 use sluice_contract::session::Health;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,8 +41,10 @@ pub fn router(state: AppState) -> Router {
         .merge(v1)
         // Unknown API paths answer JSON, not the console's index.html.
         .route("/api/{*rest}", any(|| async { AppError::NotFound("route") }))
+        // axum adds `Allow` with the methods the path has.
         .method_not_allowed_fallback(|| async {
-            AppError::bad_request("method_not_allowed", "This route does not take that method.")
+            let body = ErrorBody::new("method_not_allowed", "This route does not take that method; see Allow.");
+            (StatusCode::METHOD_NOT_ALLOWED, Json(body))
         });
 
     let console = Router::new()
