@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{Options, TestServer};
 use base64::Engine;
+use common::{Options, TestServer};
 use sha2::Digest;
 use std::path::Path;
 
