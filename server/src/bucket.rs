@@ -30,15 +30,16 @@ impl Bucket {
     }
 }
 
-/// Drops drained records once the map is full, then the emptiest half if it still is: a spray
-/// of made-up emails or addresses costs bounded memory, and the fullest buckets (the attackers)
-/// are the ones kept.
+/// Drops drained records once the map is full, then the emptiest half if it is still over half
+/// full: a spray of made-up emails or addresses costs bounded memory, and the fullest buckets
+/// (the attackers) are the ones kept.
 pub fn bound<K: Eq + Hash>(map: &mut HashMap<K, Bucket>, max: usize, now: u64, leak_ms: u64) {
     if map.len() <= max {
         return;
     }
     map.retain(|_, b| b.level(now, leak_ms) > 0.0);
-    if map.len() > max * 3 / 4 {
+    // Down to half at least, so the next sweep is `max / 2` inserts away (amortised O(1)).
+    if map.len() > max / 2 {
         let mut levels: Vec<f64> = map.values().map(|b| b.level(now, leak_ms)).collect();
         levels.sort_by(f64::total_cmp);
         let cut = levels[levels.len() / 2];
