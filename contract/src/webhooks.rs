@@ -293,15 +293,19 @@ pub struct Delivery {
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryQuery {
     /// `pending`, `retrying`, `succeeded` or `failed`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^(pending|retrying|succeeded|failed)?$"))]
     pub status: Option<String>,
     pub event_type: Option<String>,
     pub endpoint_id: Option<String>,
     pub event_id: Option<String>,
     /// RFC 3339: created at or after.
+    #[cfg_attr(feature = "openapi", param(format = DateTime))]
     pub since: Option<String>,
     /// RFC 3339: created before.
+    #[cfg_attr(feature = "openapi", param(format = DateTime))]
     pub until: Option<String>,
     /// 1 to 200; 50 when absent.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

@@ -6,17 +6,22 @@
 pub mod api_keys;
 pub mod app;
 pub mod auth;
+pub mod bucket;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod gate;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod ids;
 pub mod issues;
 pub mod net_guard;
 pub mod openapi;
 pub mod pagination;
+pub mod peer;
+pub mod preauth;
 pub mod secret_box;
+pub mod security;
 pub mod state;
 pub mod store;
 pub mod stream;
@@ -71,7 +76,7 @@ pub async fn serve(
     result
 }
 
-/// Periodic work: usage flush and pruning, alerts that clear as windows drain.
+/// Periodic work: usage flush, pruning, alerts that clear as windows drain.
 fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -81,8 +86,9 @@ fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(e) = usage::housekeeping(&state).await {
                 tracing::warn!(error = %e, "usage housekeeping failed");
             }
-            let cutoff = state.now_ms().saturating_sub(idempotency::KEEP_MS);
-            let _ = state.store.call(move |c| store::idempotency::prune(c, cutoff)).await;
+            if let Err(e) = housekeeping::prune(&state).await {
+                tracing::warn!(error = %e, "pruning failed");
+            }
         }
     })
 }

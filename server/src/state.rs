@@ -46,11 +46,14 @@ pub struct Inner {
     pub usage: UsageRecorder,
     pub usage_alerts: UsageAlerts,
     pub login_guard: LoginGuard,
+    /// The per-address limit on requests without valid credentials.
+    pub preauth: crate::preauth::PreAuthLimiter,
     pub retry: RetryRegistry,
     pub notices: broadcast::Sender<Notice>,
     /// Flips to `true` when the server starts shutting down, so long-lived streams end.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
-    pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
+    /// (tenant, caller, key) of idempotent requests now running.
+    pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String, String)>>,
     /// Seals the secrets Sluice must read back (webhook signing secrets, credentials).
     pub secrets: SecretBox,
     /// Where outbound calls may go (the SSRF guard), shared by every area that calls out.
@@ -70,6 +73,7 @@ impl AppState {
             usage: UsageRecorder::default(),
             usage_alerts: UsageAlerts::default(),
             login_guard: LoginGuard::default(),
+            preauth: Default::default(),
             retry: RetryRegistry::default(),
             notices,
             shutting_down: tokio::sync::watch::Sender::new(false),

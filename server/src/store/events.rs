@@ -3,6 +3,13 @@
 use crate::error::AppError;
 use rusqlite::{params, Connection};
 
+/// How long the outbox keeps an event. Webhook delivery (first attempts, retries, and manual
+/// re-sends from the delivery log) works on events younger than this; nothing younger is pruned.
+pub const KEEP_MS: u64 = 30 * 24 * 3600 * 1000;
+
+/// Pruning by age across tenants reads this index instead of every row.
+pub const AGE_INDEX: &str = "CREATE INDEX events_age ON events(occurred_at);";
+
 pub struct EventRow {
     pub id: String,
     pub event_type: String,
@@ -70,4 +77,13 @@ pub fn recent(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Deletes events that occurred before `older_than` (at most `batch` of them, so one prune
+/// never holds the connection long); returns how many went.
+pub fn prune(conn: &Connection, older_than: u64, batch: u32) -> Result<usize, AppError> {
+    Ok(conn.execute(
+        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE occurred_at < ?1 LIMIT ?2)",
+        params![older_than as i64, batch as i64],
+    )?)
 }

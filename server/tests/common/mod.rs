@@ -50,11 +50,17 @@ impl TestServer {
     }
 
     pub async fn start_with(options: Options) -> TestServer {
+        Self::start_configured(options, |_| {}).await
+    }
+
+    /// A server with flags beyond [`Options`] (`--trusted-proxy`, `--public-url`, ...).
+    pub async fn start_configured(options: Options, configure: impl FnOnce(&mut ServeArgs)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
         args.rate_limit = options.rate_limit;
         args.allow_private_targets = options.allow_private_targets;
         args.dist_dir = options.dist_dir.unwrap_or_else(|| dir.path().join("no-dist"));
+        configure(&mut args);
         let clock = ManualClock::new(T0);
         let state = sluice_server::build_state(args, clock.clone()).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -79,6 +79,20 @@ pub fn CreateKeyForm(
 /// Shows a new key's secret once, with a Copy button.
 #[component]
 fn SecretDialog(new_key: CreatedApiKey, on_close: Callback<()>) -> impl IntoView {
+    // A retried create is answered from the server's record, which never holds the secret.
+    if let Some(why) = new_key.secret_withheld.clone() {
+        return view! {
+            <Dialog title=format!("Key “{}” created", new_key.key.name) on_close testid="secret-dialog">
+                <p class="warning-text" data-testid="secret-withheld">{why}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-primary" on:click=move |_| on_close.run(())>
+                        "Close"
+                    </button>
+                </div>
+            </Dialog>
+        }
+        .into_any();
+    }
     let copied = RwSignal::new(None::<bool>);
     let secret = new_key.secret.clone();
     let copy = move |_| {
@@ -120,6 +134,7 @@ fn SecretDialog(new_key: CreatedApiKey, on_close: Callback<()>) -> impl IntoView
             </div>
         </Dialog>
     }
+    .into_any()
 }
 
 async fn copy_text(text: &str) -> bool {
