@@ -2,6 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::TextField;
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::usage::UsageThresholds;
@@ -81,7 +82,7 @@ pub fn ThresholdsForm(
             <h2 id="thresholds-heading">"Alerts"</h2>
             <p class="muted">
                 "While usage in the current window stays above a threshold, Sluice keeps an issue open in "
-                <a href="/issues?area=api_usage">"Tools > Issues"</a>
+                <a href=Page::Issues.with_query("?area=api_usage")>"Tools > Issues"</a>
                 "; it resolves itself when usage drops below."
             </p>
             <form class="inline-form" on:submit=on_submit novalidate data-testid="thresholds-form">
