@@ -28,7 +28,8 @@ async fn filters_round_trip_through_the_url() {
         if is_get(request, DELIVERIES) {
             return Some(json(200, &page(&[delivery("d1", "failed")], None)));
         }
-        is_get(request, ENDPOINTS).then(|| json(200, &page(&[endpoint("ep1", "https://hooks.example.com/orders", "active")], None)))
+        is_get(request, ENDPOINTS)
+            .then(|| json(200, &page(&[endpoint("ep1", "https://hooks.example.com/orders", "active")], None)))
     }));
     let app = mount_app_cleanly_at("/webhooks/deliveries?status=failed&eventType=issue.opened");
     assert!(wait_until(2000.0, || by_testid("delivery-row").is_some()).await, "rows shown");
@@ -38,9 +39,20 @@ async fn filters_round_trip_through_the_url() {
     assert_eq!(attr("tab-deliveries", "aria-current").as_deref(), Some("page"));
 
     // A choice is a navigation: the URL changes and the log is asked again.
-    assert!(wait_until(1000.0, || by_testid("filter-endpoint").unwrap().text_content().unwrap().contains("hooks.example.com")).await);
+    assert!(
+        wait_until(1000.0, || by_testid("filter-endpoint")
+            .unwrap()
+            .text_content()
+            .unwrap()
+            .contains("hooks.example.com"))
+        .await
+    );
     choose("filter-endpoint", "ep1");
-    assert!(wait_until(1000.0, || search() == "?status=failed&eventType=issue.opened&endpointId=ep1").await, "url: {}", search());
+    assert!(
+        wait_until(1000.0, || search() == "?status=failed&eventType=issue.opened&endpointId=ep1").await,
+        "url: {}",
+        search()
+    );
     assert!(
         wait_until(1000.0, || log_requests(&fake).last()
             == Some(&format!("{DELIVERIES}?status=failed&eventType=issue.opened&endpointId=ep1&limit=100")))
@@ -54,8 +66,13 @@ async fn filters_round_trip_through_the_url() {
     leptos::task::tick().await;
     assert_eq!(search(), "?status=failed&eventType=issue.opened&endpointId=ep1");
     click("apply-filters");
-    assert!(wait_until(1000.0, || search() == "?status=failed&eventType=issue.opened&endpointId=ep1&eventId=evt_42").await);
-    assert!(wait_until(1000.0, || log_requests(&fake).last().is_some_and(|p| p.contains("&eventId=evt_42&limit=100"))).await);
+    assert!(
+        wait_until(1000.0, || search() == "?status=failed&eventType=issue.opened&endpointId=ep1&eventId=evt_42").await
+    );
+    assert!(
+        wait_until(1000.0, || log_requests(&fake).last().is_some_and(|p| p.contains("&eventId=evt_42&limit=100")))
+            .await
+    );
 
     // Back undoes the last change, and the controls follow the URL.
     window().history().unwrap().back().unwrap();
@@ -86,10 +103,13 @@ async fn a_live_webhooks_event_adds_the_new_row_without_a_reload() {
         if is_get(request, DELIVERIES) {
             let mut rows = vec![delivery("d1", "succeeded")];
             if a.get() {
-                rows.insert(0, json!({"id": "d2", "eventId": "evt_d2", "eventType": "acme.order_created", "endpointId": "ep1",
+                rows.insert(
+                    0,
+                    json!({"id": "d2", "eventId": "evt_d2", "eventType": "acme.order_created", "endpointId": "ep1",
                     "endpointUrl": "https://hooks.example.com/orders", "status": "retrying", "attempts": 1,
                     "createdAt": "2025-11-24T19:04:00Z", "lastAttemptAt": "2025-11-24T19:04:01Z",
-                    "nextAttemptAt": "2025-11-24T19:04:31Z", "lastStatusCode": 500, "lastError": "HTTP 500"}));
+                    "nextAttemptAt": "2025-11-24T19:04:31Z", "lastStatusCode": 500, "lastError": "HTTP 500"}),
+                );
             }
             return Some(json(200, &page(&rows, None)));
         }
@@ -134,7 +154,10 @@ async fn ten_thousand_rows_keep_only_the_visible_ones_in_the_dom() {
     list.set_scroll_top(40 * 9_990);
     list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
     assert!(
-        wait_until(1000.0, || all_by_testid("delivery-row").iter().any(|r| r.get_attribute("aria-rowindex").as_deref() == Some("10001"))).await,
+        wait_until(1000.0, || all_by_testid("delivery-row")
+            .iter()
+            .any(|r| r.get_attribute("aria-rowindex").as_deref() == Some("10001")))
+        .await,
         "the last row is drawn at the end"
     );
     assert!(all_by_testid("delivery-row").len() < 60);

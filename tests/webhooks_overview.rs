@@ -25,7 +25,9 @@ async fn the_switch_off_says_nothing_will_be_sent_and_turning_it_on_says_who_rec
             state.set(request.body.as_deref().unwrap_or_default().contains(r#""enabled":true"#));
             Some(json(200, &overview(state.get(), 1, 1)))
         }
-        _ if is_get(request, ENDPOINTS) => Some(json(200, &page(&[endpoint("ep1", "https://hooks.example.com/orders", "active")], None))),
+        _ if is_get(request, ENDPOINTS) => {
+            Some(json(200, &page(&[endpoint("ep1", "https://hooks.example.com/orders", "active")], None)))
+        }
         _ => None,
     }));
     let _app = mount_app_at("/webhooks");
@@ -53,7 +55,13 @@ async fn enabled_without_an_active_endpoint_still_says_nothing_will_be_sent() {
         SETTINGS => Some(json(200, &overview(true, 0, 2))),
         _ if is_get(request, ENDPOINTS) => Some(json(
             200,
-            &page(&[endpoint("ep1", "https://a.example.com/", "paused"), endpoint("ep2", "https://b.example.com/", "disabled")], None),
+            &page(
+                &[
+                    endpoint("ep1", "https://a.example.com/", "paused"),
+                    endpoint("ep2", "https://b.example.com/", "disabled"),
+                ],
+                None,
+            ),
         )),
         _ => None,
     }));
@@ -68,7 +76,8 @@ const REFUSED: &str = "refused address: resolves to 127.0.0.1, a loopback addres
 
 #[wasm_bindgen_test]
 async fn the_create_dialog_shows_the_servers_url_error_then_the_secret_once() {
-    let fake = install(signed_in(|request, _| match (request.method.as_str(), request.path.as_str()) {
+    let fake = install(signed_in(|request, _| {
+        match (request.method.as_str(), request.path.as_str()) {
         ("GET", SETTINGS) => Some(json(200, &overview(true, 0, 0))),
         ("GET", "/api/v1/webhooks/event-types") => Some(json(200, &event_types())),
         ("POST", ENDPOINTS) if request.body.as_deref().unwrap_or_default().contains("127.0.0.1") => Some(json(
@@ -83,6 +92,7 @@ async fn the_create_dialog_shows_the_servers_url_error_then_the_secret_once() {
         }
         _ if is_get(request, ENDPOINTS) => Some(json(200, &page(&[], None))),
         _ => None,
+    }
     }));
     let _app = mount_app_at("/webhooks");
     assert!(wait_until(2000.0, || by_testid("add-endpoint").is_some()).await);
@@ -133,7 +143,9 @@ async fn send_test_event_shows_the_attempts_outcome_in_the_row() {
                 "responseHeaders": [], "responseBody": null, "error": "timed out after 15 s", "trigger": "test"}})
             .to_string(),
         )),
-        _ if is_get(request, ENDPOINTS) => Some(json(200, &page(&[endpoint("ep1", "https://hooks.example.com/orders", "active")], None))),
+        _ if is_get(request, ENDPOINTS) => {
+            Some(json(200, &page(&[endpoint("ep1", "https://hooks.example.com/orders", "active")], None)))
+        }
         _ => None,
     }));
     let _app = mount_app_at("/webhooks");

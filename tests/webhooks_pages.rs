@@ -42,7 +42,9 @@ async fn every_page_of_the_route_enum_is_routed() {
 
 #[wasm_bindgen_test]
 async fn the_event_catalog_lists_each_type_with_its_example() {
-    install(signed_in(|request, _| (request.path == "/api/v1/webhooks/event-types").then(|| json(200, &event_types()))));
+    install(signed_in(|request, _| {
+        (request.path == "/api/v1/webhooks/event-types").then(|| json(200, &event_types()))
+    }));
     let _app = mount_app_at("/webhooks/events");
     assert!(wait_until(2000.0, || all_by_testid("event-type").len() == 2).await);
     assert!(text_of("event-catalog").contains("An issue was raised."));
@@ -63,7 +65,10 @@ async fn retry_all_failed_counts_first_then_follows_the_progress() {
         ("GET", "/api/v1/webhooks/retries/rb1") => {
             p.set(p.get() + 1);
             let done = p.get().min(3) as u64;
-            Some(json(200, &json!({"id": "rb1", "total": 3, "succeeded": done, "failed": 0, "pending": 3 - done}).to_string()))
+            Some(json(
+                200,
+                &json!({"id": "rb1", "total": 3, "succeeded": done, "failed": 0, "pending": 3 - done}).to_string(),
+            ))
         }
         _ if is_get(request, DELIVERIES) => Some(json(200, &page(&[delivery("d1", "failed")], None))),
         _ if is_get(request, ENDPOINTS) => Some(json(200, &page(&[], None))),
@@ -72,7 +77,11 @@ async fn retry_all_failed_counts_first_then_follows_the_progress() {
     let _app = mount_app_at("/webhooks/deliveries");
     assert!(wait_until(2000.0, || by_testid("delivery-row").is_some()).await);
     click("retry-failed");
-    assert!(wait_until(1000.0, || text_of("retry-preview").contains("3 failed deliveries")).await, "{}", text_of("retry-preview"));
+    assert!(
+        wait_until(1000.0, || text_of("retry-preview").contains("3 failed deliveries")).await,
+        "{}",
+        text_of("retry-preview")
+    );
     let posts = requests(&fake, "POST", "/api/v1/webhooks/deliveries/retry-failed");
     assert_eq!(posts.len(), 1, "only the count so far");
     assert!(posts[0].body.as_deref().unwrap().contains(r#""dryRun":true"#));
@@ -80,7 +89,11 @@ async fn retry_all_failed_counts_first_then_follows_the_progress() {
 
     click("confirm-retry-failed");
     assert!(wait_until(1000.0, || by_testid("retry-progress").is_some()).await);
-    assert!(wait_until(5000.0, || text_of("retry-progress").starts_with("Done: 3 of 3 delivered")).await, "{}", text_of("retry-progress"));
+    assert!(
+        wait_until(5000.0, || text_of("retry-progress").starts_with("Done: 3 of 3 delivered")).await,
+        "{}",
+        text_of("retry-progress")
+    );
     let posts = requests(&fake, "POST", "/api/v1/webhooks/deliveries/retry-failed");
     assert_eq!(posts.len(), 2);
     assert!(posts[1].body.as_deref().unwrap().contains(r#""dryRun":false"#));

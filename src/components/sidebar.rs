@@ -1,5 +1,5 @@
-use leptos::prelude::*;
 use crate::routes::Page;
+use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The area navigation. Active links get `aria-current="page"` from the router.

@@ -65,7 +65,12 @@ where
     let visible = move || {
         let (first, last) = range.get();
         items.with(|all| {
-            all[first as usize..last as usize].iter().cloned().enumerate().map(|(i, t)| (first + i as u32, t)).collect::<Vec<_>>()
+            all[first as usize..last as usize]
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, t)| (first + i as u32, t))
+                .collect::<Vec<_>>()
         })
     };
     let row_key = move |(i, t): &(u32, T)| format!("{i}|{}", key(t));

@@ -272,7 +272,8 @@ struct Listener(Option<Closure<dyn Fn()>>);
 impl Drop for Listener {
     fn drop(&mut self) {
         if let Some(closure) = self.0.take() {
-            let _ = document().remove_event_listener_with_callback("visibilitychange", closure.as_ref().unchecked_ref());
+            let _ =
+                document().remove_event_listener_with_callback("visibilitychange", closure.as_ref().unchecked_ref());
         }
     }
 }

@@ -10,9 +10,9 @@ mod filters;
 mod table;
 
 use crate::api;
-use crate::routes::Page;
 use crate::components::{EmptyState, ErrorPanel};
 use crate::issue_counts::use_issue_counts;
+use crate::routes::Page;
 use actions::{DismissDialog, DismissTarget};
 use bulk::BulkBar;
 use filters::{AreaTabs, FilterBar, Filters};

@@ -19,9 +19,8 @@ pub fn CreateEndpointDialog(
     let all_types = RwSignal::new(true);
     let chosen = RwSignal::new(Vec::<String>::new());
     let headers = RwSignal::new(Vec::<(RwSignal<String>, RwSignal<String>)>::new());
-    let create = Submit::new(|endpoint: NewEndpoint, key| async move {
-        api::webhooks::create_endpoint(&endpoint, &key).await
-    });
+    let create =
+        Submit::new(|endpoint: NewEndpoint, key| async move { api::webhooks::create_endpoint(&endpoint, &key).await });
     Effect::new(move |_| {
         if create.done().with(Option::is_some) {
             on_created.run(());
@@ -43,7 +42,8 @@ pub fn CreateEndpointDialog(
         });
     };
     let pending = create.pending();
-    move || match create.done().get() {
+    move || {
+        match create.done().get() {
         Some(created) => view! {
             <Dialog title="Endpoint added" on_close testid="create-endpoint-dialog">
                 <p>"Sluice now sends events to " <code>{created.endpoint.url.clone()}</code> "."</p>
@@ -78,11 +78,16 @@ pub fn CreateEndpointDialog(
         }
         .into_any(),
     }
+    }
 }
 
 /// All event types, or a list chosen from the catalog.
 #[component]
-fn EventTypesField(all_types: RwSignal<bool>, chosen: RwSignal<Vec<String>>, error: Signal<Option<String>>) -> impl IntoView {
+fn EventTypesField(
+    all_types: RwSignal<bool>,
+    chosen: RwSignal<Vec<String>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let catalog = Loader::new(|| (), |(), cancel| api::webhooks::event_types(cancel));
     let toggle = move |name: String| {
         chosen.update(|c| match c.iter().position(|n| *n == name) {
@@ -133,7 +138,10 @@ fn EventTypesField(all_types: RwSignal<bool>, chosen: RwSignal<Vec<String>>, err
 
 /// Up to ten name/value pairs sent with every delivery (e.g. an auth header for the receiver).
 #[component]
-fn HeadersField(headers: RwSignal<Vec<(RwSignal<String>, RwSignal<String>)>>, error: Signal<Option<String>>) -> impl IntoView {
+fn HeadersField(
+    headers: RwSignal<Vec<(RwSignal<String>, RwSignal<String>)>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let add = move |_| headers.update(|h| h.push((RwSignal::new(String::new()), RwSignal::new(String::new()))));
     view! {
         <fieldset class="field" aria-describedby=move || error.get().map(|_| "custom-headers-error")>

@@ -52,9 +52,10 @@ fn outcome(d: &Delivery) -> String {
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {
     let filters = Filters::from_url();
-    let log = Loader::new(move || filters.get(), |f: Filters, cancel| async move {
-        api::webhooks::deliveries(&f.query(None), cancel).await
-    })
+    let log = Loader::new(
+        move || filters.get(),
+        |f: Filters, cancel| async move { api::webhooks::deliveries(&f.query(None), cancel).await },
+    )
     .merge_with(merge);
     watch_webhooks(move |_| log.refresh());
     let endpoints = Loader::new(|| (), |(), cancel| api::webhooks::endpoints(None, cancel));

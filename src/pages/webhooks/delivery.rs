@@ -12,9 +12,10 @@ use sluice_contract::webhooks::{Attempt, DeliveryDetail, DeliveryStatus};
 #[component]
 pub fn DeliveryPage(id: String) -> impl IntoView {
     let key = id.clone();
-    let detail = Loader::new(move || key.clone(), |id: String, cancel| async move {
-        api::webhooks::delivery(&id, cancel).await
-    });
+    let detail = Loader::new(
+        move || key.clone(),
+        |id: String, cancel| async move { api::webhooks::delivery(&id, cancel).await },
+    );
     let watched = id.clone();
     watch_webhooks(move |changed| {
         if changed.delivery_ids.is_empty() || changed.delivery_ids.contains(&watched) {

@@ -16,7 +16,15 @@ type Endpoints = Loader<(), ListPage<Endpoint>>;
 /// Redraw a row when anything shown on it changed.
 fn row_key(e: &Endpoint) -> String {
     let h = &e.health;
-    format!("{}|{}|{}|{}|{:?}|{:?}", e.id, e.status.as_str(), h.attempts_24h, h.successes_24h, h.last_success_at, h.last_failure_at)
+    format!(
+        "{}|{}|{}|{}|{:?}|{:?}",
+        e.id,
+        e.status.as_str(),
+        h.attempts_24h,
+        h.successes_24h,
+        h.last_success_at,
+        h.last_failure_at
+    )
 }
 
 #[component]
@@ -93,13 +101,11 @@ fn EndpointRow(endpoint: Endpoint, loader: Endpoints, on_changed: Callback<()>) 
     let asking = RwSignal::new(None::<Asking>);
     let active = endpoint.status == EndpointStatus::Active;
     let h = endpoint.health.clone();
-    let types = if endpoint.event_types.is_empty() {
-        "All event types".to_string()
-    } else {
-        endpoint.event_types.join(", ")
-    };
+    let types =
+        if endpoint.event_types.is_empty() { "All event types".to_string() } else { endpoint.event_types.join(", ") };
     let name = if endpoint.description.is_empty() { endpoint.url.clone() } else { endpoint.description.clone() };
-    let log_link = Page::WebhookDeliveries.with_query(&format!("?endpointId={}", api::encode_query_value(&endpoint.id)));
+    let log_link =
+        Page::WebhookDeliveries.with_query(&format!("?endpointId={}", api::encode_query_value(&endpoint.id)));
     let name_for_dialog = StoredValue::new(name.clone());
     view! {
         <tbody>
@@ -205,7 +211,8 @@ fn RotateDialog(id: String, name: String, on_close: Callback<()>) -> impl IntoVi
         let id = id.clone();
         async move { api::webhooks::rotate_secret(&id, &key).await }
     });
-    move || match rotate.done().get() {
+    move || {
+        match rotate.done().get() {
         Some(EndpointWithSecret { secret, endpoint }) => {
             let until = endpoint.previous_secret_expires_at.as_deref().map(crate::components::exact_utc);
             let note = match until {
@@ -230,6 +237,7 @@ fn RotateDialog(id: String, name: String, on_close: Callback<()>) -> impl IntoVi
             </ConfirmDialog>
         }
         .into_any(),
+    }
     }
 }
 

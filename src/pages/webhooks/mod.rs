@@ -52,7 +52,8 @@ fn AreaTabs(page: Memo<Page>) -> impl IntoView {
             let target = target.clone();
             move || {
                 let here = page.get();
-                let on = here == target || (target == Page::WebhookDeliveries && matches!(here, Page::WebhookDelivery(_)));
+                let on =
+                    here == target || (target == Page::WebhookDeliveries && matches!(here, Page::WebhookDelivery(_)));
                 on.then_some("page")
             }
         };

@@ -87,9 +87,10 @@ pub fn OverviewPage() -> impl IntoView {
 /// sent — why, in one plain sentence.
 #[component]
 fn Switch(data: Signal<WebhookOverview>, on_saved: Callback<WebhookOverview>) -> impl IntoView {
-    let save = Submit::new(|settings: WebhookSettings, key| async move {
-        api::webhooks::save_settings(&settings, &key).await
-    });
+    let save =
+        Submit::new(
+            |settings: WebhookSettings, key| async move { api::webhooks::save_settings(&settings, &key).await },
+        );
     Effect::new(move |_| {
         if let Some(saved) = save.done().get() {
             on_saved.run(saved);

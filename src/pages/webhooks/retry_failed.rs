@@ -26,7 +26,11 @@ pub fn RetryFailedDialog(
 ) -> impl IntoView {
     let since = RwSignal::new(a_day_ago());
     let endpoint_id = StoredValue::new(endpoint_id);
-    let request = move |dry_run: bool| RetryFailed { since: since.get_untracked(), endpoint_id: endpoint_id.get_value(), dry_run };
+    let request = move |dry_run: bool| RetryFailed {
+        since: since.get_untracked(),
+        endpoint_id: endpoint_id.get_value(),
+        dry_run,
+    };
     let preview = Submit::new(|r: RetryFailed, key| async move { api::webhooks::retry_failed(&r, &key).await });
     let start = Submit::new(|r: RetryFailed, key| async move { api::webhooks::retry_failed(&r, &key).await });
     // The count follows the chosen time.
@@ -94,7 +98,10 @@ pub fn RetryFailedDialog(
 /// How far the retry has got, asked every second until nothing is pending.
 #[component]
 fn Progress(id: String) -> impl IntoView {
-    let batch = Loader::new(move || id.clone(), |id: String, cancel| async move { api::webhooks::retry_progress(&id, cancel).await });
+    let batch = Loader::new(
+        move || id.clone(),
+        |id: String, cancel| async move { api::webhooks::retry_progress(&id, cancel).await },
+    );
     let done = move || batch.data.with(|b| b.as_ref().is_some_and(|b| b.pending == 0));
     batch.poll(Duration::from_secs(1), move || !done());
     let text = move || {
@@ -104,7 +111,10 @@ fn Progress(id: String) -> impl IntoView {
                 format!("Done: {succeeded} of {total} delivered, {failed} failed again.")
             }
             Some(RetryBatch { total, succeeded, failed, pending, .. }) => {
-                format!("{} of {total} sent: {succeeded} delivered, {failed} failed, {pending} to go.", succeeded + failed)
+                format!(
+                    "{} of {total} sent: {succeeded} delivered, {failed} failed, {pending} to go.",
+                    succeeded + failed
+                )
             }
         })
     };
