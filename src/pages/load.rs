@@ -155,7 +155,14 @@ where
     fn finish(self, generation: u64, key: K, result: Result<T, ApiError>) {
         // A newer fetch (or the page going away) superseded this one.
         let current = self.flight.try_with_value(|f| f.generation == generation).unwrap_or(false);
-        if !current || matches!(result, Err(ApiError::Cancelled)) {
+        if !current {
+            return;
+        }
+        if matches!(result, Err(ApiError::Cancelled)) {
+            // Cancelled by the admin (the rate-limit banner's Cancel): what is shown stays, and
+            // the next refresh may start.
+            self.flight.try_update_value(|f| f.cancel = None);
+            self.refreshing.try_set(false);
             return;
         }
         let (same_key, again) = self
