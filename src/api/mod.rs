@@ -11,6 +11,7 @@ mod platform;
 pub mod session;
 pub mod transport;
 pub mod usage;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use gate::GateStatus;
@@ -65,6 +66,12 @@ impl ApiRequest {
 
     pub fn put<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
         let mut request = Self::new("PUT", path, action);
+        request.body = encode(body);
+        request
+    }
+
+    pub fn patch<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
+        let mut request = Self::new("PATCH", path, action);
         request.body = encode(body);
         request
     }

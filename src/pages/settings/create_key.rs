@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::{Dialog, TextField};
+use crate::pages::submit::Submit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::api_keys::{CreateApiKey, CreatedApiKey};
@@ -12,35 +13,28 @@ pub fn CreateKeyForm(
     on_created: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    // What the console itself finds wrong before sending.
+    let invalid = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<CreatedApiKey>);
+    let create = Submit::new(|request: CreateApiKey, key| async move { api::api_keys::create(&request, &key).await });
+    let pending = create.pending();
+    let (server_field, server_error) = (create.field("name"), create.error());
+    let error = Signal::derive(move || invalid.get().or_else(|| server_field.get()).or_else(|| server_error.get()));
+    Effect::new(move |_| {
+        if let Some(new_key) = create.done().get() {
+            name.set(String::new());
+            created.set(Some(new_key));
+            on_created.run(());
+        }
+    });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let request = CreateApiKey { name: name.get_untracked().trim().to_string() };
-        if let Err(errors) = request.validate() {
-            error.set(errors.get("name").map(str::to_string));
-            return;
+        invalid.set(request.validate().err().and_then(|errors| errors.get("name").map(str::to_string)));
+        if invalid.get_untracked().is_none() {
+            create.dispatch(request);
         }
-        error.set(None);
-        pending.set(true);
-        let action_key = api::idempotency_key();
-        spawn_local(async move {
-            let result = api::api_keys::create(&request, &action_key).await;
-            pending.try_set(false);
-            match result {
-                Ok(new_key) => {
-                    name.try_set(String::new());
-                    created.try_set(Some(new_key));
-                    on_created.run(());
-                }
-                Err(e) => drop(error.try_set(Some(e.field("name").unwrap_or_else(|| e.user_message())))),
-            }
-        });
     };
 
     view! {
