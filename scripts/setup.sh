@@ -65,7 +65,7 @@ fi
 
 # playwright-core for e2e (no browser download: tests use /usr/bin/chromium)
 here="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -d "$here/e2e/node_modules/playwright-core" ]; then
+if [ ! -d "$here/e2e/node_modules/playwright-core" ] || [ ! -d "$here/e2e/node_modules/axe-core" ]; then
   say "installing e2e dependencies (playwright-core)"
   (cd "$here/e2e" && npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund)
 fi

@@ -119,3 +119,70 @@ export function serverAndBrowser(args = []) {
   });
   return env;
 }
+
+const axeSource = join(here, '..', 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * Runs axe-core on the page and fails on any serious or critical violation. It is evaluated
+ * through DevTools, which the console's Content-Security-Policy (no inline scripts) allows.
+ */
+export async function checkAxe(page, what) {
+  const { readFileSync } = await import('node:fs');
+  await page.evaluate(readFileSync(axeSource, 'utf8'));
+  const results = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const describe = bad.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  if (bad.length) throw new Error(`axe-core on ${what}:\n${describe.join('\n')}`);
+}
+
+/**
+ * A webhook receiver on 127.0.0.1, as a tenant would run one: records every request and
+ * answers `answer(n)` — a status, or 'hang' to never answer. `verify(secret, request)` checks a
+ * Standard Webhooks signature from the spec (HMAC-SHA256 of "id.timestamp.body").
+ */
+export async function startReceiver(answer) {
+  const { createServer: createHttp } = await import('node:http');
+  const { createHmac } = await import('node:crypto');
+  const requests = [];
+  const hanging = new Set();
+  const server = createHttp((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const entry = {
+        id: req.headers['webhook-id'],
+        timestamp: req.headers['webhook-timestamp'],
+        signature: req.headers['webhook-signature'] || '',
+        body,
+        json: JSON.parse(body.toString('utf8') || 'null'),
+        answered: null,
+      };
+      requests.push(entry);
+      const a = answer(requests.length - 1);
+      if (a === 'hang') {
+        hanging.add(res);
+        return;
+      }
+      entry.answered = a;
+      res.writeHead(a, { 'content-type': 'text/plain' });
+      res.end(a >= 400 ? 'receiver error' : 'ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    verify(secret, r) {
+      const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+      const expected = createHmac('sha256', key).update(`${r.id}.${r.timestamp}.`).update(r.body).digest('base64');
+      return r.signature.split(' ').some((s) => s === `v1,${expected}`);
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

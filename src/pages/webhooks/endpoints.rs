@@ -35,6 +35,9 @@ pub fn EndpointTable(
     /// Called after a change that alters the page's counts (pause, enable, delete).
     on_changed: Callback<()>,
 ) -> impl IntoView {
+    // Test outcomes live here, not in the rows: a row is drawn again whenever its health
+    // changes (the test delivery itself changes it), and the outcome must outlive that.
+    let outcomes = RwSignal::new(Outcomes::new());
     view! {
         <table class="table endpoints-table" data-testid="endpoint-table">
             <thead>
@@ -48,7 +51,7 @@ pub fn EndpointTable(
                 </tr>
             </thead>
             <For each=move || endpoints.get() key=row_key let:endpoint>
-                <EndpointRow endpoint loader on_changed />
+                <EndpointRow endpoint loader on_changed outcomes />
             </For>
         </table>
     }
@@ -77,8 +80,17 @@ enum Asking {
     Delete,
 }
 
+/// The last "Send test event" outcome per endpoint id.
+type Outcomes = std::collections::HashMap<String, TestResult>;
+
 #[component]
-fn EndpointRow(endpoint: Endpoint, loader: Endpoints, on_changed: Callback<()>) -> impl IntoView {
+fn EndpointRow(
+    endpoint: Endpoint,
+    loader: Endpoints,
+    on_changed: Callback<()>,
+    /// Test outcomes per endpoint, kept by the table across redraws of this row.
+    outcomes: RwSignal<Outcomes>,
+) -> impl IntoView {
     let id = StoredValue::new(endpoint.id.clone());
     let replace = move |updated: Endpoint| {
         loader.update(|page| {
@@ -87,7 +99,17 @@ fn EndpointRow(endpoint: Endpoint, loader: Endpoints, on_changed: Callback<()>) 
             }
         })
     };
-    let test = Submit::new(move |(), key| async move { api::webhooks::send_test(&id.get_value(), &key).await });
+    let endpoint_id = endpoint.id.clone();
+    let test = Submit::new(move |(), key| {
+        let endpoint_id = endpoint_id.clone();
+        async move {
+            let result = api::webhooks::send_test(&endpoint_id, &key).await;
+            if let Ok(r) = &result {
+                outcomes.try_update(|m| m.insert(endpoint_id, r.clone()));
+            }
+            result
+        }
+    });
     let toggle = Submit::new(move |enabled: bool, key| async move {
         let change = EndpointChange { enabled: Some(enabled), ..Default::default() };
         api::webhooks::change_endpoint(&id.get_value(), &change, &key).await
@@ -156,7 +178,11 @@ fn EndpointRow(endpoint: Endpoint, loader: Endpoints, on_changed: Callback<()>) 
             </tr>
             <tr class="endpoint-outcome-row">
                 <td colspan="6">
-                    {move || test.done().get().map(|result| view! { <TestOutcome result /> })}
+                    {move || {
+                        outcomes
+                            .with(|m| m.get(&id.get_value()).cloned())
+                            .map(|result| view! { <TestOutcome result /> })
+                    }}
                     {form_error(test.error())}
                     {form_error(toggle.error())}
                 </td>
