@@ -204,3 +204,37 @@ async fn a_delivery_shows_its_payload_and_each_attempts_error_in_words() {
     assert_eq!(posts.len(), 1);
     assert!(posts[0].header("idempotency-key").is_some());
 }
+
+/// Makes the page look hidden (or shown) to `document.hidden`, as switching tabs does.
+fn set_hidden(hidden: bool) {
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(&descriptor, &"value".into(), &hidden.into()).unwrap();
+    js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+    js_sys::Object::define_property(&document(), &"hidden".into(), &descriptor);
+}
+
+#[wasm_bindgen_test]
+async fn nothing_is_fetched_while_the_tab_is_hidden_and_one_refresh_follows_when_shown() {
+    let fake = install(signed_in(|request, _| {
+        if is_get(request, DELIVERIES) {
+            return Some(json(200, &page(&[delivery("d1", "succeeded")], None)));
+        }
+        is_get(request, ENDPOINTS).then(|| json(200, &page(&[], None)))
+    }));
+    let _app = mount_app_cleanly_at("/webhooks/deliveries");
+    assert!(wait_until(2000.0, || all_by_testid("delivery-row").len() == 1).await);
+    let before = log_requests(&fake).len();
+
+    set_hidden(true);
+    for _ in 0..3 {
+        push_event("webhooks", r#"{"deliveryIds":["d1"]}"#);
+    }
+    sleep(150).await;
+    assert_eq!(log_requests(&fake).len(), before, "nothing fetched while hidden");
+
+    set_hidden(false);
+    document().dispatch_event(&web_sys::Event::new("visibilitychange").unwrap()).unwrap();
+    assert!(wait_until(1000.0, || log_requests(&fake).len() == before + 1).await, "one refresh when shown");
+    sleep(150).await;
+    assert_eq!(log_requests(&fake).len(), before + 1, "one, not one per missed event");
+}
