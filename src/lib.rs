@@ -11,7 +11,10 @@ use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
-use pages::lazy::{ApiKeysRoute, IssuesRoute, UsageRoute, WebhooksRoute};
+use pages::lazy::{
+    ApiKeysRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute,
+    WebhooksRoute,
+};
 use pages::{
     distributors::DistributorsPage, integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
     shell::Shell,
@@ -50,9 +53,9 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/") view=|| view! { <Redirect path=Page::Issues.path() /> } />
                         <Route path=path!("/integrations") view=IntegrationsPage />
                         <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} />
-                        <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhooksRoute>::new()} />
-                        <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhooksRoute>::new()} />
-                        <Route path=path!("/webhooks/events") view={Lazy::<WebhooksRoute>::new()} />
+                        <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhookDeliveriesRoute>::new()} />
+                        <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhookDeliveryRoute>::new()} />
+                        <Route path=path!("/webhooks/events") view={Lazy::<WebhookEventsRoute>::new()} />
                         <Route path=path!("/distributors") view=DistributorsPage />
                         <Route path=path!("/issues") view={Lazy::<IssuesRoute>::new()} />
                         <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />

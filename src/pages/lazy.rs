@@ -79,10 +79,28 @@ lazy_page!(
     crate::pages::usage::UsagePage
 );
 lazy_page!(
-    /// Admin > Integrations > Webhooks: every page of the area, one chunk.
+    /// Admin > Integrations > Webhooks: the switch and the endpoints.
     WebhooksRoute,
     webhooks_page,
-    crate::pages::webhooks::WebhooksArea
+    crate::pages::webhooks::WebhooksPage
+);
+lazy_page!(
+    /// Webhooks: the delivery log.
+    WebhookDeliveriesRoute,
+    webhook_deliveries_page,
+    crate::pages::webhooks::DeliveriesPage
+);
+lazy_page!(
+    /// Webhooks: one delivery with its attempts.
+    WebhookDeliveryRoute,
+    webhook_delivery_page,
+    crate::pages::webhooks::DeliveryPage
+);
+lazy_page!(
+    /// Webhooks: the event catalog.
+    WebhookEventsRoute,
+    webhook_events_page,
+    crate::pages::webhooks::EventsPage
 );
 lazy_page!(
     /// Settings > API keys.

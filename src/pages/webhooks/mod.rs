@@ -14,49 +14,57 @@ mod secret;
 use crate::api;
 use crate::routes::Page;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::use_params_map;
 
-/// Picks the page of the area from the path (the router sends every webhooks path here).
+/// Each page of the area is its own lazy chunk (`pages/lazy.rs`), so landing on one does not
+/// download the others. They share the heading and the tabs.
 #[component]
-pub fn WebhooksArea() -> impl IntoView {
-    let pathname = use_location().pathname;
-    let params = use_params_map();
-    let page = Memo::new(move |_| {
-        let path = pathname.get();
-        match params.with(|p| p.get("id")) {
-            Some(id) => Page::WebhookDelivery(id),
-            None if path == Page::WebhookDeliveries.path() => Page::WebhookDeliveries,
-            None if path == Page::WebhookEvents.path() => Page::WebhookEvents,
-            None => Page::Webhooks,
-        }
-    });
+fn Frame(page: Page, children: Children) -> impl IntoView {
     view! {
         <div class="page-head" data-testid="webhooks-page">
             <p class="breadcrumb">"Admin › Integrations"</p>
             <h1>"Webhooks"</h1>
         </div>
         <AreaTabs page />
-        {move || match page.get() {
-            Page::WebhookDeliveries => view! { <deliveries::DeliveriesPage /> }.into_any(),
-            Page::WebhookDelivery(id) => view! { <delivery::DeliveryPage id /> }.into_any(),
-            Page::WebhookEvents => view! { <events::EventsPage /> }.into_any(),
-            _ => view! { <overview::OverviewPage /> }.into_any(),
-        }}
+        {children()}
     }
 }
 
+/// `/webhooks`: the switch and the endpoints.
 #[component]
-fn AreaTabs(page: Memo<Page>) -> impl IntoView {
-    let tab = move |target: Page, label: &'static str, testid: &'static str| {
-        let current = {
-            let target = target.clone();
-            move || {
-                let here = page.get();
-                let on =
-                    here == target || (target == Page::WebhookDeliveries && matches!(here, Page::WebhookDelivery(_)));
-                on.then_some("page")
-            }
-        };
+pub fn WebhooksPage() -> impl IntoView {
+    view! { <Frame page=Page::Webhooks><overview::OverviewPage /></Frame> }
+}
+
+/// `/webhooks/deliveries`: the delivery log.
+#[component]
+pub fn DeliveriesPage() -> impl IntoView {
+    view! { <Frame page=Page::WebhookDeliveries><deliveries::DeliveriesPage /></Frame> }
+}
+
+/// `/webhooks/deliveries/{id}`: one delivery and its attempts.
+#[component]
+pub fn DeliveryPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    view! {
+        <Frame page=Page::WebhookDelivery(id.get_untracked())>
+            {move || view! { <delivery::DeliveryPage id=id.get() /> }}
+        </Frame>
+    }
+}
+
+/// `/webhooks/events`: the event catalog.
+#[component]
+pub fn EventsPage() -> impl IntoView {
+    view! { <Frame page=Page::WebhookEvents><events::EventsPage /></Frame> }
+}
+
+#[component]
+fn AreaTabs(page: Page) -> impl IntoView {
+    let tab = |target: Page, label: &'static str, testid: &'static str| {
+        let on = page == target || (target == Page::WebhookDeliveries && matches!(page, Page::WebhookDelivery(_)));
+        let current = on.then_some("page");
         view! {
             <a class="tab" href=target.path() aria-current=current data-testid=testid>
                 {label}
