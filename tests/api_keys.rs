@@ -58,6 +58,28 @@ async fn empty_list_then_create_shows_the_secret_once() {
 }
 
 #[wasm_bindgen_test]
+async fn a_replayed_create_says_the_secret_was_shown_once_instead_of_an_empty_key() {
+    // What the server answers a create retried with the same Idempotency-Key: no secret.
+    let replay = format!(
+        r#"{{"key":{KEY},"secret":"","secretWithheld":"The secret was shown once, when this key was created, and is not stored."}}"#
+    );
+    let _fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
+        ("GET", p) if p.starts_with("/api/v1/api-keys") => Some(json(200, &list(""))),
+        ("POST", "/api/v1/api-keys") => Some(json(201, &replay)),
+        _ => None,
+    }));
+    let _app = mount_app_at("/settings/api-keys");
+    assert!(wait_until(2000.0, || by_testid("empty-state").is_some()).await, "empty state");
+    type_into("field-key-name", "Billing sync");
+    click("create-key");
+    assert!(wait_until(1000.0, || by_testid("secret-dialog").is_some()).await, "dialog");
+    assert!(text_of("secret-withheld").contains("shown once"));
+    assert!(by_testid("secret").is_none(), "no empty key to copy");
+    press_escape();
+    assert!(wait_until(500.0, || by_testid("secret-dialog").is_none()).await, "Escape closes");
+}
+
+#[wasm_bindgen_test]
 async fn revoke_asks_first_and_escape_returns_focus() {
     let revoked = Rc::new(Cell::new(false));
     let r = revoked.clone();
