@@ -27,6 +27,8 @@ pub struct TestServer {
 #[derive(Default)]
 pub struct Options {
     pub rate_limit: RateLimitSpec,
+    /// Each console session's window; the shipped default when `None`.
+    pub console_rate_limit: Option<RateLimitSpec>,
     /// A built console to serve; none by default.
     pub dist_dir: Option<std::path::PathBuf>,
 }
@@ -45,6 +47,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
         args.rate_limit = options.rate_limit;
+        args.console_rate_limit = options.console_rate_limit.unwrap_or(args.console_rate_limit);
         args.dist_dir = options.dist_dir.unwrap_or_else(|| dir.path().join("no-dist"));
         let clock = ManualClock::new(T0);
         let state = sluice_server::build_state(args, clock.clone()).expect("state");
