@@ -82,6 +82,33 @@ impl ApiRequest {
     }
 }
 
+/// One fetch in flight per view: starting the next aborts the one it supersedes. Each token also
+/// ends with the page, as requests without a token of their own do.
+#[derive(Clone, Default)]
+pub struct Latest(Rc<RefCell<Option<(CancelToken, platform::OnCancel)>>>);
+
+impl Latest {
+    pub fn next(&self) -> CancelToken {
+        let token = CancelToken::new();
+        let ends = token.clone();
+        let with_page = platform::page_token().on_cancel_scoped(move || ends.cancel());
+        if let Some((superseded, _)) = self.0.replace(Some((token.clone(), with_page))) {
+            superseded.cancel();
+        }
+        token
+    }
+}
+
+/// Whether a background refresh should run now: not while the tab is hidden, nor while the
+/// window is closed (the refresh would only wait at the gate, or add to the storm).
+pub fn may_poll() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    let visible = web_sys::window().and_then(|w| w.document()).is_none_or(|d| !d.hidden());
+    #[cfg(not(target_arch = "wasm32"))]
+    let visible = true;
+    visible && gate::closed_until().is_none()
+}
+
 thread_local! {
     static ON_UNAUTHENTICATED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
 }

@@ -50,6 +50,12 @@ pub const CONSOLE: GateConfig = GateConfig {
     probe_timeout_ms: 30_000,
 };
 
+impl Default for GateConfig {
+    fn default() -> Self {
+        CONSOLE
+    }
+}
+
 /// The gate's answer to "may a request go now?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {

@@ -24,11 +24,14 @@ pub fn UsagePage() -> impl IntoView {
     });
     let report = RwSignal::new(None::<Result<UsageReport, ApiError>>);
     let loading = RwSignal::new(false);
+    // One report in flight: a newer load (range change, refresh) aborts the one it supersedes.
+    let latest = StoredValue::new_local(api::Latest::default());
     let load = move || {
         let wanted = range.get_untracked();
         loading.set(true);
+        let token = latest.with_value(|l| l.next());
         spawn_local(async move {
-            let result = api::usage::report(&wanted).await;
+            let result = api::usage::report(&wanted, token).await;
             if matches!(result, Err(ApiError::Cancelled)) || range.try_get_untracked().as_ref() != Some(&wanted) {
                 return;
             }
@@ -40,7 +43,15 @@ pub fn UsagePage() -> impl IntoView {
         range.track();
         load();
     });
-    let ticker = set_interval_with_handle(load, REFRESH).ok();
+    let ticker = set_interval_with_handle(
+        move || {
+            if api::may_poll() {
+                load();
+            }
+        },
+        REFRESH,
+    )
+    .ok();
     on_cleanup(move || {
         if let Some(t) = ticker {
             t.clear();
