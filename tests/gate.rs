@@ -69,7 +69,7 @@ async fn cancel_at_the_gate_aborts_the_waiting_requests() {
     assert!(now_ms() - cancelled_at < 300.0);
     assert_eq!(fake.count(), 1, "the cancelled request was not sent again");
     let status = gate::status();
-    assert_eq!(status.waiting_until_ms, None);
+    assert!(status.waiting_until_ms.is_some(), "the server's window is still closed: so is ours");
     assert!(status.gave_up_message.unwrap().contains("not sent"));
 }
 

@@ -64,7 +64,8 @@ async fn pass(shared: &Shared, not_before: u64) {
     loop {
         let changed = shared.changed.notified();
         let now = now_ms();
-        let pass = if now < not_before { Pass::Wait(not_before - now) } else { shared.gate.lock().unwrap().try_pass(now) };
+        let pass =
+            if now < not_before { Pass::Wait(not_before - now) } else { shared.gate.lock().unwrap().try_pass(now) };
         match pass {
             Pass::Go => return,
             Pass::Wait(ms) => {
@@ -107,7 +108,14 @@ async fn sluice_action(client: &reqwest::Client, url: &str, key: &str, counters:
     }
 }
 
-async fn action(strategy: Strategy, client: &reqwest::Client, url: &str, key: &str, counters: &Counters, shared: &Shared) {
+async fn action(
+    strategy: Strategy,
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    counters: &Counters,
+    shared: &Shared,
+) {
     if let Strategy::Sluice = strategy {
         return sluice_action(client, url, key, counters, shared).await;
     }
@@ -118,11 +126,8 @@ async fn action(strategy: Strategy, client: &reqwest::Client, url: &str, key: &s
         if res.status() != 429 {
             return;
         }
-        let retry_after = res
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, now_ms()));
+        let retry_after =
+            res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, now_ms()));
         retry += 1;
         let limit = if let Strategy::Immediate = strategy { NAIVE_MAX_RETRIES } else { MAX_RETRIES };
         if retry > limit {
@@ -204,7 +209,8 @@ async fn main() {
         ((CLIENTS * ACTIONS_PER_CLIENT) as u64).div_ceil(LIMIT).saturating_sub(1) * WINDOW_SECS
     );
     println!("{:<22} {:>9} {:>7} {:>11} {:>8} {:>10}", "client", "requests", "429s", "time", "failed", "overhead");
-    for strategy in [Strategy::Sluice, Strategy::RetryAfterPerRequest, Strategy::Immediate, Strategy::PlainExponential] {
+    for strategy in [Strategy::Sluice, Strategy::RetryAfterPerRequest, Strategy::Immediate, Strategy::PlainExponential]
+    {
         run(strategy).await;
     }
 }

@@ -103,7 +103,9 @@ pub enum Next {
     /// Hand the response to the caller.
     Finish,
     /// Go through the gate again, not before this moment (Unix ms).
-    Retry { not_before_ms: u64 },
+    Retry {
+        not_before_ms: u64,
+    },
     GiveUp(Stop),
 }
 
@@ -121,7 +123,9 @@ enum Probe {
     Open,
     /// The window was closed: the next request released is the only one until an answer.
     Needed,
-    InFlight { since_ms: u64 },
+    InFlight {
+        since_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -128,7 +128,13 @@ enum Step {
     Advance(u64),
     Pass,
     /// Answers the oldest outstanding request.
-    Answer { kind: u8, remaining: u64, reset_secs: u64, retry_after_s: Option<u64>, random: f64 },
+    Answer {
+        kind: u8,
+        remaining: u64,
+        reset_secs: u64,
+        retry_after_s: Option<u64>,
+        random: f64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {

@@ -23,8 +23,15 @@ pub struct Principal {
 #[derive(Debug, Clone)]
 pub enum Actor {
     /// `session` is the hash of the session's cookie token: the key of its own rate-limit window.
-    User { id: String, email: String, session: String },
-    ApiKey { id: String, name: String },
+    User {
+        id: String,
+        email: String,
+        session: String,
+    },
+    ApiKey {
+        id: String,
+        name: String,
+    },
 }
 
 impl Principal {

@@ -12,7 +12,9 @@ use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{tenants, usage as store};
-use sluice_contract::usage::{parse_range, ConsoleWindow, TopCaller, UsagePoint, UsageReport, UsageThresholds, UsageWindow};
+use sluice_contract::usage::{
+    parse_range, ConsoleWindow, TopCaller, UsagePoint, UsageReport, UsageThresholds, UsageWindow,
+};
 
 const THRESHOLDS_SETTING: &str = "usage_thresholds";
 /// How usage history names console sessions (`Principal::caller_label`).
@@ -99,7 +101,13 @@ pub async fn report(state: &AppState, principal: &Principal, range: &str) -> App
         Actor::User { session, .. } => {
             let w = admission::console_window(state, session, state.now_ms());
             let window_secs = state.console_limiter.spec().window_secs;
-            Some(ConsoleWindow { limit: w.limit, window_secs, used: w.used, remaining: w.remaining, reset_secs: w.reset_secs })
+            Some(ConsoleWindow {
+                limit: w.limit,
+                window_secs,
+                used: w.used,
+                remaining: w.remaining,
+                reset_secs: w.reset_secs,
+            })
         }
         Actor::ApiKey { .. } => None,
     };

@@ -10,9 +10,9 @@ mod tabs;
 pub(crate) use run::run;
 pub use sluice_contract::gate::GateConfig;
 
+use super::platform::now_ms;
 #[cfg(target_arch = "wasm32")]
 use super::platform::sleep_ms;
-use super::platform::now_ms;
 use sluice_contract::gate::{Closure, Gate};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -101,7 +101,10 @@ fn answer_of(response: &Response, now: f64) -> Answer {
         || response.header(RETRY_AFTER).and_then(|v| retry_after_ms(v, response.header("date"), now as u64));
     match response.status {
         503 => Answer::Busy { retry_after_ms: retry_after() },
-        429 if crate::api::decode::<ErrorBody>(&response.body).map(|b| b.error.code == "rate_limited").unwrap_or(true) => {
+        429 if crate::api::decode::<ErrorBody>(&response.body)
+            .map(|b| b.error.code == "rate_limited")
+            .unwrap_or(true) =>
+        {
             Answer::Refused { retry_after_ms: retry_after() }
         }
         status => Answer::Done { ok: (200..300).contains(&status) },
@@ -171,12 +174,12 @@ fn give_up(result: Result<Response, ApiError>, answer: Answer, stop: Stop, retri
     let until = super::closed_until();
     let wait_secs = until.map(|u| ((u - now_ms()) / 1000.0).ceil().max(0.0) as u64).unwrap_or(0);
     let message = match stop {
-        Stop::NotSafe => format!(
-            "{reason} — “{action}” was not sent again, so it did not happen. Try again in {wait_secs} s."
-        ),
-        Stop::BudgetSpent => format!(
-            "{reason} and the retry budget is spent — “{action}” did not happen. Try again in a minute."
-        ),
+        Stop::NotSafe => {
+            format!("{reason} — “{action}” was not sent again, so it did not happen. Try again in {wait_secs} s.")
+        }
+        Stop::BudgetSpent => {
+            format!("{reason} and the retry budget is spent — “{action}” did not happen. Try again in a minute.")
+        }
         Stop::RetriesExhausted => {
             format!("{reason} after {retries} retries — “{action}” did not happen. Try again in a minute.")
         }
