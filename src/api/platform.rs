@@ -81,11 +81,13 @@ pub fn idempotency_key() -> String {
 #[derive(Clone, Default)]
 pub struct CancelToken(Rc<CancelInner>);
 
+type Callback = Box<dyn FnOnce()>;
+
 #[derive(Default)]
 struct CancelInner {
     cancelled: Cell<bool>,
     wakers: RefCell<Vec<Waker>>,
-    on_cancel: RefCell<Vec<(u64, Box<dyn FnOnce()>)>>,
+    on_cancel: RefCell<Vec<(u64, Callback)>>,
     next_callback: Cell<u64>,
 }
 

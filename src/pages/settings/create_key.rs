@@ -13,6 +13,11 @@ pub fn CreateKeyForm(
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // What went wrong that is not the name's fault (the API limit, the network).
+    let form_error = RwSignal::new(None::<String>);
+    // One Idempotency-Key per key the admin means to create: a resubmit after a network error
+    // or a refusal reuses it, so the server creates one key, not two. A new name is a new key.
+    let attempt = RwSignal::new(None::<(String, String)>);
     let pending = RwSignal::new(false);
     let created = RwSignal::new(None::<CreatedApiKey>);
 
@@ -27,18 +32,30 @@ pub fn CreateKeyForm(
             return;
         }
         error.set(None);
+        form_error.set(None);
         pending.set(true);
-        let action_key = api::idempotency_key();
+        let action_key = match attempt.get_untracked() {
+            Some((for_name, key)) if for_name == request.name => key,
+            _ => {
+                let key = api::idempotency_key();
+                attempt.set(Some((request.name.clone(), key.clone())));
+                key
+            }
+        };
         spawn_local(async move {
             let result = api::api_keys::create(&request, &action_key).await;
             pending.try_set(false);
             match result {
                 Ok(new_key) => {
+                    attempt.try_set(None);
                     name.try_set(String::new());
                     created.try_set(Some(new_key));
                     on_created.run(());
                 }
-                Err(e) => drop(error.try_set(Some(e.field("name").unwrap_or_else(|| e.user_message())))),
+                Err(e) => match e.field("name") {
+                    Some(why) => drop(error.try_set(Some(why))),
+                    None => drop(form_error.try_set(Some(e.user_message()))),
+                },
             }
         });
     };
@@ -63,6 +80,11 @@ pub fn CreateKeyForm(
                     {move || if pending.get() { "Creating…" } else { "Create key" }}
                 </button>
             </form>
+            {move || {
+                form_error
+                    .get()
+                    .map(|message| view! { <p class="form-error" role="alert" data-testid="create-key-error">{message}</p> })
+            }}
         </section>
         {move || {
             created
