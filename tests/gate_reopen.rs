@@ -16,7 +16,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const EMPTY_PAGE: &str = r#"{"items":[],"nextCursor":null}"#;
 
-/// At most `limit` requests in any `window_ms`, answered as sluice-server does (headers, 429 body).
+/// At most `limit` requests in any `window_ms`, answered as sluice-server does (headers, 429 body),
+/// each after [`LATENCY_MS`] as over a real network (with none, every answer would arrive before
+/// the next waiter's timer fires, and a herd could not show).
+const LATENCY_MS: u32 = 60;
+
 struct RollingWindow {
     limit: usize,
     window_ms: f64,
@@ -51,13 +55,13 @@ impl RollingWindow {
         };
         if allowed {
             let remaining = self.limit - sent.len();
-            return (Response { status: 200, headers: headers(remaining), body: body.into() }, 0);
+            return (Response { status: 200, headers: headers(remaining), body: body.into() }, LATENCY_MS);
         }
         *self.refused.borrow_mut() += 1;
         let mut headers = headers(0);
         headers.push(("retry-after".into(), reset_secs.to_string()));
         let body = r#"{"error":{"code":"rate_limited","message":"This console session has used all its requests."}}"#;
-        (Response { status: 429, headers, body: body.into() }, 0)
+        (Response { status: 429, headers, body: body.into() }, LATENCY_MS)
     }
 }
 

@@ -35,7 +35,7 @@ pub fn RateMeter(#[prop(into)] status: Signal<GateStatus>) -> impl IntoView {
 /// "in 9 min, at 14:32" for a wait too long to count down.
 fn reopens_at(until_ms: f64, secs: u64) -> String {
     let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(until_ms));
-    let minutes = secs.div_ceil(60);
+    let minutes = (secs as f64 / 60.0).round() as u64;
     format!("in {minutes} min, at {:02}:{:02}", at.get_hours(), at.get_minutes())
 }
 
