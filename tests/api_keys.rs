@@ -171,4 +171,6 @@ async fn a_resubmit_after_a_failure_reuses_the_key_and_the_failure_is_not_the_na
         .collect();
     assert_eq!(keys.len(), 2);
     assert!(keys[0].is_some() && keys[0] == keys[1], "one key per dialog, not per submit: {keys:?}");
+    // The list reloads after a create: let it finish here, not in the next test's fake.
+    assert!(wait_until(1000.0, || fake.count_path("/api/v1/api-keys?limit=200") == 2).await, "list reloaded");
 }
