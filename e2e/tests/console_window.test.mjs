@@ -104,6 +104,7 @@ test('an API key exhausting the Public API window never refuses the admin in the
     await page.getByTestId('shell').waitFor();
     await clickThrough(page, 4);
     await everyPageLoads(page);
+    await page.getByTestId('sidebar').getByRole('link', { name: 'API usage', exact: false }).first().click();
     await page.getByTestId('usage-console-window').waitFor();
     const usage = await page.getByTestId('usage-window').textContent();
     assert.match(usage, /10 of 10 requests used/, 'the usage page shows the key spent the Public API window');
