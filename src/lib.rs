@@ -5,16 +5,18 @@ pub mod components;
 pub mod issue_counts;
 pub mod pages;
 pub mod rate_limit;
+pub mod routes;
 
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
-use pages::lazy::{ApiKeysRoute, IssuesRoute, UsageRoute};
+use pages::lazy::{ApiKeysRoute, IssuesRoute, UsageRoute, WebhooksRoute};
 use pages::{
     distributors::DistributorsPage, integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
-    shell::Shell, webhooks::WebhooksPage,
+    shell::Shell,
 };
+use routes::Page;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -35,7 +37,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Pages() -> impl IntoView {
     let pathname = use_location().pathname;
-    let on_login = Memo::new(move |_| pathname.with(|p| p == "/login" || p.starts_with("/login/")));
+    let login = Page::Login.path();
+    let on_login = Memo::new(move |_| pathname.with(|p| *p == login || p.starts_with(&format!("{login}/"))));
     move || {
         if on_login.get() {
             view! { <LoginPage /> }.into_any()
@@ -43,13 +46,17 @@ fn Pages() -> impl IntoView {
             view! {
                 <Shell>
                     <FlatRoutes fallback=|| view! { <NotFoundPage /> }>
-                        <Route path=path!("/") view=|| view! { <Redirect path="/issues" /> } />
+                        // Each path is a `routes::Page`'s `path()`; tests/webhooks_pages.rs opens them all.
+                        <Route path=path!("/") view=|| view! { <Redirect path=Page::Issues.path() /> } />
                         <Route path=path!("/integrations") view=IntegrationsPage />
-                        <Route path=path!("/webhooks") view=WebhooksPage />
+                        <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} />
+                        <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhooksRoute>::new()} />
+                        <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhooksRoute>::new()} />
+                        <Route path=path!("/webhooks/events") view={Lazy::<WebhooksRoute>::new()} />
                         <Route path=path!("/distributors") view=DistributorsPage />
                         <Route path=path!("/issues") view={Lazy::<IssuesRoute>::new()} />
                         <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
-                        <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/api-keys" /> } />
+                        <Route path=path!("/settings") view=|| view! { <Redirect path=Page::ApiKeys.path() /> } />
                         <Route path=path!("/settings/api-keys") view={Lazy::<ApiKeysRoute>::new()} />
                     </FlatRoutes>
                 </Shell>
@@ -65,10 +72,10 @@ fn SessionExpiry() -> impl IntoView {
     let navigate = use_navigate();
     api::on_unauthenticated(move || {
         let here = current_path();
-        if here.starts_with("/login") {
+        if here.starts_with(&Page::Login.path()) {
             return;
         }
-        let target = format!("/login?next={}", api::encode_query_value(&here));
+        let target = Page::Login.with_query(&format!("?next={}", api::encode_query_value(&here)));
         navigate(&target, NavigateOptions { replace: true, ..Default::default() });
     });
 }

@@ -20,6 +20,8 @@ pub struct ApiKey {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApiKey {
+    /// Not blank; at most 80 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80, pattern = r"\S"))]
     pub name: String,
 }
 
@@ -44,5 +46,24 @@ impl CreateApiKey {
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     pub key: ApiKey,
+    /// Empty when this answer is an idempotent replay: the secret is never stored.
     pub secret: String,
+    /// On a replay, why `secret` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_withheld: Option<String>,
+}
+
+impl CreatedApiKey {
+    /// What an idempotent replay of this create answers: the key, without its secret.
+    pub fn withheld(&self) -> CreatedApiKey {
+        CreatedApiKey {
+            key: self.key.clone(),
+            secret: String::new(),
+            secret_withheld: Some(
+                "The secret was shown once, when this key was created, and is not stored. \
+                 If it was lost, revoke this key and create another."
+                    .into(),
+            ),
+        }
+    }
 }

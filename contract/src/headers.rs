@@ -8,3 +8,6 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Set on a response replayed from the idempotency store.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 pub const SESSION_COOKIE: &str = "sluice_session";
+/// The session cookie's name when the console is served over HTTPS: the `__Host-` prefix makes
+/// the browser refuse it unless it is `Secure`, host-only and for `/`.
+pub const SESSION_COOKIE_SECURE: &str = "__Host-sluice_session";

@@ -187,7 +187,9 @@ pub struct IssueQuery {
     pub area: Option<String>,
     pub severity: Option<String>,
     /// Matched against title, message and entity name.
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -207,6 +209,7 @@ pub enum IssueAction {
 pub struct BulkIssueAction {
     pub action: IssueAction,
     /// Up to 100 issue ids.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub ids: Vec<String>,
 }
 

@@ -12,6 +12,7 @@ pub mod page;
 pub mod retry;
 pub mod session;
 pub mod usage;
+pub mod webhooks;
 
 pub use error::{ErrorBody, ErrorDetail};
 pub use page::Page;

@@ -3,11 +3,18 @@
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 
+/// The longest address SMTP can carry (RFC 5321 path limit less the brackets).
+pub const EMAIL_MAX: usize = 254;
+/// Long enough for any passphrase; argon2 is not fed megabytes.
+pub const PASSWORD_MAX: usize = 1024;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub password: String,
 }
 
@@ -18,11 +25,15 @@ impl LoginRequest {
         let email = self.email.trim();
         if email.is_empty() {
             errors.add("email", "Enter your email address.");
+        } else if email.len() > EMAIL_MAX {
+            errors.add("email", format!("An email address has at most {EMAIL_MAX} characters."));
         } else if !looks_like_email(email) {
             errors.add("email", "Enter an email address like name@example.com.");
         }
         if self.password.is_empty() {
             errors.add("password", "Enter your password.");
+        } else if self.password.len() > PASSWORD_MAX {
+            errors.add("password", format!("A password has at most {PASSWORD_MAX} characters."));
         }
         errors.into_result()
     }
@@ -92,5 +103,15 @@ mod tests {
         assert!(req.validate().unwrap_err().get("email").unwrap().contains("like"));
         assert!(looks_like_email("a@b.co"));
         assert!(!looks_like_email("a b@c.d"));
+    }
+
+    #[test]
+    fn overlong_fields_are_refused_by_name() {
+        let long = LoginRequest { email: format!("{}@example.com", "a".repeat(243)), password: "x".repeat(1025) };
+        let errors = long.validate().unwrap_err();
+        assert!(errors.get("email").unwrap().contains("254"));
+        assert!(errors.get("password").unwrap().contains("1024"));
+        let longest = LoginRequest { email: format!("{}@example.com", "a".repeat(242)), password: "x".repeat(1024) };
+        assert!(longest.validate().is_ok());
     }
 }

@@ -3,13 +3,13 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, gate, issues, openapi, stream, usage, web};
+use crate::{api_keys, auth, gate, issues, openapi, security, stream, usage, web, webhooks};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{middleware, Json, Router};
+use sluice_contract::error::ErrorBody;
 use sluice_contract::session::Health;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -23,6 +23,7 @@ pub fn api_v1() -> OpenApiRouter<AppState> {
         .merge(api_keys::routes::routes())
         .merge(issues::routes::routes())
         .merge(usage::routes::routes())
+        .merge(webhooks::routes::routes())
         .merge(stream::routes())
 }
 
@@ -41,22 +42,17 @@ pub fn router(state: AppState) -> Router {
         .merge(v1)
         // Unknown API paths answer JSON, not the console's index.html.
         .route("/api/{*rest}", any(|| async { AppError::NotFound("route") }))
+        // axum adds `Allow` with the methods the path has.
         .method_not_allowed_fallback(|| async {
-            AppError::bad_request("method_not_allowed", "This route does not take that method.")
+            let body = ErrorBody::new("method_not_allowed", "This route does not take that method; see Allow.");
+            (StatusCode::METHOD_NOT_ALLOWED, Json(body))
         });
 
-    Router::new()
+    let console = Router::new()
         .merge(api)
         .fallback_service(web::console(&state.config.dist_dir))
-        .layer(middleware::from_fn(web::cache_headers))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(middleware::from_fn(web::cache_headers));
+    security::apply(console, &state.config.dist_dir).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Liveness: no auth, no rate limit.

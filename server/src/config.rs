@@ -64,6 +64,13 @@ pub struct ServeArgs {
     /// The built console (trunk's output) to serve at `/`.
     #[arg(long, env = "SLUICE_DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
+    /// Reverse proxies (CIDR, comma-separated) whose `X-Forwarded-For`/`Forwarded` and
+    /// `X-Forwarded-Proto` are believed; from any other peer those headers are ignored.
+    #[arg(long, env = "SLUICE_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+    /// The address users reach the console at; `https://…` makes the session cookie `Secure`.
+    #[arg(long, env = "SLUICE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// `500/600`: 500 requests per 600 seconds.
@@ -110,6 +117,8 @@ impl ServeArgs {
             allow_private_targets: false,
             demo: false,
             dist_dir: PathBuf::from("dist"),
+            trusted_proxy: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -124,5 +133,13 @@ mod tests {
         assert!("500".parse::<RateLimitSpec>().unwrap_err().contains("<count>/<seconds>"));
         assert!("0/10".parse::<RateLimitSpec>().unwrap_err().contains("above zero"));
         assert!("a/b".parse::<RateLimitSpec>().is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_cidrs() {
+        let cli = Cli::try_parse_from(["sluice-server", "--trusted-proxy", "10.0.0.0/8,::1/128"]).unwrap();
+        assert_eq!(cli.serve.trusted_proxy.len(), 2);
+        assert!(cli.serve.trusted_proxy[0].contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+        assert!(Cli::try_parse_from(["sluice-server", "--trusted-proxy", "10.0.0.0/33"]).is_err());
     }
 }

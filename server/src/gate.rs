@@ -1,12 +1,11 @@
 //! The gate every `/api/v1` request passes: who is calling, the rate-limit window it spends, usage
 //! counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
 
-use crate::auth;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usage::admission::Allowance;
 use crate::usage::limiter::WindowState;
-use crate::{idempotency, usage};
+use crate::{idempotency, preauth, usage};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
@@ -15,7 +14,7 @@ use sluice_contract::headers::{RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING, RATE_LIMI
 
 pub async fn api_gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let now = state.now_ms();
-    let principal = match auth::resolve(&state, req.headers(), now).await {
+    let principal = match preauth::resolve(&state, &req, now).await {
         Ok(Some(p)) => p,
         // No credentials: the route decides (sign-in is open; everything else answers 401).
         Ok(None) => return next.run(req).await,

@@ -1,13 +1,18 @@
-//! `Idempotency-Key` on POST/PUT/PATCH/DELETE: the first response is stored per tenant for 24 h
-//! and replayed for a repeat of the same key; the same key with another body is a 422.
+//! `Idempotency-Key` on POST/PUT/PATCH/DELETE: the first response is stored per caller (the
+//! session's user or the API key, within its tenant) for 24 h and replayed for a repeat of the
+//! same key; the same key with another body is a 422.
+//!
+//! A change that has started always finishes: it runs in its own task, so a client that
+//! disconnects mid-request finds its answer stored when it retries, and the key's in-flight slot
+//! is released by a guard whatever happens (disconnect, panic).
 
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::idempotency::{self as store, StoredResponse};
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -15,6 +20,32 @@ use sluice_contract::headers::{IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 
 pub const KEEP_MS: u64 = 24 * 3600 * 1000;
 const MAX_KEY_LEN: usize = 255;
+
+/// Response headers a replay must repeat: what the client acts on (`Location` of a created
+/// thing, its validators). Never `Set-Cookie` (a replay must not hand out a session) and never
+/// the rate-limit headers, which describe the window of the replay itself.
+const REPLAYED_HEADERS: [HeaderName; 5] =
+    [header::CONTENT_TYPE, header::LOCATION, header::CONTENT_LOCATION, header::ETAG, header::LAST_MODIFIED];
+
+/// Put on a response by a handler whose body carries a secret (a new API key): this body is
+/// stored and replayed instead, so no secret is ever at rest in the idempotency table.
+#[derive(Clone)]
+pub struct StoreInstead(pub Bytes);
+
+/// One caller's key, held while its request runs.
+type Slot = (String, String, String);
+
+/// Releases the in-flight slot when dropped, whichever way the request ends.
+struct InFlight {
+    state: AppState,
+    slot: Slot,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.slot);
+    }
+}
 
 pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Next) -> Response {
     let changes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
@@ -26,24 +57,29 @@ pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Ne
                 .into_response()
         }
     };
-    let tenant = principal.tenant_id.clone();
-    let slot = (tenant.clone(), key.clone());
-    {
-        let mut in_flight = state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        if !in_flight.insert(slot.clone()) {
-            return AppError::conflict(
-                "idempotency_key_in_use",
-                "A request with this Idempotency-Key is still being processed.",
-            )
-            .into_response();
-        }
+    let slot = (principal.tenant_id.clone(), principal.caller_id(), key);
+    if !state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(slot.clone()) {
+        return AppError::conflict(
+            "idempotency_key_in_use",
+            "A request with this Idempotency-Key is still being processed.",
+        )
+        .into_response();
     }
-    let response = replay_or_run(state, &tenant, &key, req, next).await;
-    state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&slot);
-    response
+    let guard = InFlight { state: state.clone(), slot };
+    // Spawned, so that dropping this future (the client went away) does not stop the change
+    // half-way or lose its answer.
+    let task = tokio::spawn(async move {
+        let response = replay_or_run(&guard.state, &guard.slot, req, next).await;
+        drop(guard);
+        response
+    });
+    match task.await {
+        Ok(response) => response,
+        Err(e) => AppError::internal(format!("idempotent request failed: {e}")).into_response(),
+    }
 }
 
-async fn replay_or_run(state: &AppState, tenant: &str, key: &str, req: Request, next: Next) -> Response {
+async fn replay_or_run(state: &AppState, slot: &Slot, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, crate::app::MAX_BODY_BYTES).await else {
         return AppError::PayloadTooLarge(format!(
@@ -61,8 +97,8 @@ async fn replay_or_run(state: &AppState, tenant: &str, key: &str, req: Request, 
     let request_hash = hex::encode(hasher.finalize());
 
     let now = state.now_ms();
-    let (t, k) = (tenant.to_string(), key.to_string());
-    let found = match state.store.call(move |c| store::find(c, &t, &k, now.saturating_sub(KEEP_MS))).await {
+    let (t, c, k) = slot.clone();
+    let found = match state.store.call(move |conn| store::find(conn, &t, &c, &k, now.saturating_sub(KEEP_MS))).await {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
@@ -82,21 +118,30 @@ async fn replay_or_run(state: &AppState, tenant: &str, key: &str, req: Request, 
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let Ok(body) = to_bytes(body, 16 * 1024 * 1024).await else {
         return AppError::internal("response too large to store for idempotency").into_response();
     };
+    let stored_body = parts.extensions.remove::<StoreInstead>().map(|s| s.0).unwrap_or_else(|| body.clone());
     let stored = StoredResponse {
         request_hash,
         status: status.as_u16(),
-        content_type: parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from),
-        body: body.to_vec(),
+        headers: kept_headers(&parts.headers),
+        body: stored_body.to_vec(),
     };
-    let (t, k) = (tenant.to_string(), key.to_string());
-    if let Err(e) = state.store.call(move |c| store::save(c, &t, &k, &stored, now)).await {
+    let (t, c, k) = slot.clone();
+    if let Err(e) = state.store.call(move |conn| store::save(conn, &t, &c, &k, &stored, now)).await {
         tracing::warn!(error = %e, "could not store an idempotent response");
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    REPLAYED_HEADERS
+        .iter()
+        .flat_map(|name| headers.get_all(name).iter().map(move |v| (name, v)))
+        .filter_map(|(name, v)| Some((name.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect()
 }
 
 fn replay(stored: StoredResponse) -> Response {
@@ -104,8 +149,11 @@ fn replay(stored: StoredResponse) -> Response {
     let mut response = (status, stored.body).into_response();
     let headers = response.headers_mut();
     headers.remove(header::CONTENT_TYPE);
-    if let Some(ct) = stored.content_type.and_then(|ct| HeaderValue::from_str(&ct).ok()) {
-        headers.insert(header::CONTENT_TYPE, ct);
+    for (name, value) in stored.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).ok().filter(|n| REPLAYED_HEADERS.contains(n));
+        if let (Some(name), Ok(value)) = (name, HeaderValue::from_str(&value)) {
+            headers.append(name, value);
+        }
     }
     headers.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     response

@@ -6,21 +6,29 @@
 pub mod api_keys;
 pub mod app;
 pub mod auth;
+pub mod bucket;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod gate;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod ids;
 pub mod issues;
+pub mod net_guard;
 pub mod openapi;
 pub mod pagination;
+pub mod peer;
+pub mod preauth;
+pub mod secret_box;
+pub mod security;
 pub mod state;
 pub mod store;
 pub mod stream;
 pub mod tenants;
 pub mod usage;
 pub mod web;
+pub mod webhooks;
 
 use crate::clock::SharedClock;
 use crate::config::ServeArgs;
@@ -33,8 +41,10 @@ use tokio::net::TcpListener;
 /// Opens the store and builds the state (migrations run here).
 pub fn build_state(config: ServeArgs, clock: SharedClock) -> Result<AppState, String> {
     let store = Store::open(&config.data_dir)?;
-    let state = AppState::new(store, clock, config);
+    let secrets = secret_box::SecretBox::open(&config.data_dir)?;
+    let state = AppState::new(store, clock, config, secrets);
     usage::alerts::register_retry(&state);
+    webhooks::register_retry(&state);
     Ok(state)
 }
 
@@ -45,6 +55,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let workers = spawn_workers(state.clone());
+    let delivery = webhooks::deliver::spawn(state.clone());
     let app = app::router(state.clone());
     let stopping = state.clone();
     let shutdown = async move {
@@ -56,13 +67,16 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     workers.abort();
+    // The worker stops claiming at shutdown; attempts in flight are recorded or their leases
+    // run out and they go again after the restart.
+    let _ = tokio::time::timeout(Duration::from_secs(5), delivery).await;
     if let Err(e) = usage::housekeeping(&state).await {
         tracing::warn!(error = %e, "could not flush usage at shutdown");
     }
     result
 }
 
-/// Periodic work: usage flush and pruning, alerts that clear as windows drain.
+/// Periodic work: usage flush, pruning, alerts that clear as windows drain.
 fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -72,8 +86,9 @@ fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(e) = usage::housekeeping(&state).await {
                 tracing::warn!(error = %e, "usage housekeeping failed");
             }
-            let cutoff = state.now_ms().saturating_sub(idempotency::KEEP_MS);
-            let _ = state.store.call(move |c| store::idempotency::prune(c, cutoff)).await;
+            if let Err(e) = housekeeping::prune(&state).await {
+                tracing::warn!(error = %e, "pruning failed");
+            }
         }
     })
 }

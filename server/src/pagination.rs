@@ -11,6 +11,7 @@ use sluice_contract::page::{DEFAULT_LIMIT, MAX_LIMIT};
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1 to 200; 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,

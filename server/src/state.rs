@@ -4,8 +4,11 @@ use crate::auth::guard::LoginGuard;
 use crate::clock::SharedClock;
 use crate::config::ServeArgs;
 use crate::issues::RetryRegistry;
+use crate::net_guard::TargetPolicy;
+use crate::secret_box::SecretBox;
 use crate::store::Store;
 use crate::usage::{alerts::UsageAlerts, limiter::RateLimiter, recorder::UsageRecorder};
+use crate::webhooks::Webhooks;
 use std::ops::Deref;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -13,7 +16,23 @@ use tokio::sync::broadcast;
 /// Something changed that open consoles should learn of (carried by the SSE stream).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    IssuesChanged { tenant_id: String },
+    IssuesChanged {
+        tenant_id: String,
+    },
+    /// Deliveries were created or attempted (ids, so pages refetch just what they show).
+    Webhooks {
+        tenant_id: String,
+        delivery_ids: Vec<String>,
+        endpoint_ids: Vec<String>,
+    },
+}
+
+impl Notice {
+    pub fn tenant_id(&self) -> &str {
+        match self {
+            Notice::IssuesChanged { tenant_id } | Notice::Webhooks { tenant_id, .. } => tenant_id,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -30,16 +49,25 @@ pub struct Inner {
     pub usage: UsageRecorder,
     pub usage_alerts: UsageAlerts,
     pub login_guard: LoginGuard,
+    /// The per-address limit on requests without valid credentials.
+    pub preauth: crate::preauth::PreAuthLimiter,
     pub retry: RetryRegistry,
     pub notices: broadcast::Sender<Notice>,
     /// Flips to `true` when the server starts shutting down, so long-lived streams end.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
-    pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
+    /// (tenant, caller, key) of idempotent requests now running.
+    pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String, String)>>,
+    /// Seals the secrets Sluice must read back (webhook signing secrets, credentials).
+    pub secrets: SecretBox,
+    /// Where outbound calls may go (the SSRF guard), shared by every area that calls out.
+    pub targets: Arc<TargetPolicy>,
+    pub webhooks: Webhooks,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: SharedClock, config: ServeArgs) -> Self {
-        let (notices, _) = broadcast::channel(256);
+    pub fn new(store: Store, clock: SharedClock, config: ServeArgs, secrets: SecretBox) -> Self {
+        let (notices, _) = broadcast::channel(1024);
+        let targets = TargetPolicy::new(config.allow_private_targets);
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -49,10 +77,14 @@ impl AppState {
             usage: UsageRecorder::default(),
             usage_alerts: UsageAlerts::default(),
             login_guard: LoginGuard::default(),
+            preauth: Default::default(),
             retry: RetryRegistry::default(),
             notices,
             shutting_down: tokio::sync::watch::Sender::new(false),
             idempotency_in_flight: Default::default(),
+            secrets,
+            webhooks: Webhooks::new(&targets),
+            targets,
         }))
     }
 

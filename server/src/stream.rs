@@ -2,7 +2,7 @@
 //! small notices (counts, ids); pages fetch what they show.
 
 use crate::auth::Principal;
-use crate::error::AppResult;
+use crate::error::{ApiQuery, AppError, AppResult};
 use crate::issues;
 use crate::state::{AppState, Notice};
 use axum::extract::State;
@@ -17,38 +17,71 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(stream))
 }
 
-/// Live notices for this tenant: `event: issues` with the issue counts, sent on connect and
-/// whenever an issue opens, changes or resolves.
-#[utoipa::path(get, path = "/stream", tag = "stream",
-    responses((status = 200, description = "text/event-stream of `issues` events", content_type = "text/event-stream")))]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StreamQuery {
+    /// Comma-separated topics: `issues` (the default), `webhooks`.
+    pub topics: Option<String>,
+}
+
+/// Live notices for this tenant, per topic asked for: `event: issues` with the issue counts,
+/// sent on connect and whenever an issue opens, changes or resolves; `event: webhooks` with
+/// `{"deliveryIds", "endpointIds"}` whenever deliveries are created or attempted.
+#[utoipa::path(get, path = "/stream", tag = "stream", params(StreamQuery),
+    responses((status = 200, description = "text/event-stream of `issues` and `webhooks` events", content_type = "text/event-stream"),
+        (status = 400, body = sluice_contract::ErrorBody)))]
 async fn stream(
     State(state): State<AppState>,
     principal: Principal,
+    ApiQuery(q): ApiQuery<StreamQuery>,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let topics = q.topics.unwrap_or_else(|| "issues".into());
+    let mut wants_issues = false;
+    let mut wants_webhooks = false;
+    for topic in topics.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        match topic {
+            "issues" => wants_issues = true,
+            "webhooks" => wants_webhooks = true,
+            other => return Err(AppError::field("topics", format!("{other} is not a topic; use issues or webhooks."))),
+        }
+    }
     let tenant = principal.tenant_id;
     let mut notices = state.notices.subscribe();
     let mut shutting_down = state.shutting_down.subscribe();
-    let first = issues::counts(&state, &tenant).await?;
+    let first = if wants_issues { Some(issues::counts(&state, &tenant).await?) } else { None };
     let events = async_stream::stream! {
-        yield Ok(counts_event(&first));
+        if let Some(first) = first {
+            yield Ok(counts_event(&first));
+        }
         loop {
             let notice = tokio::select! {
                 notice = notices.recv() => notice,
                 _ = shutting_down.wait_for(|stopping| *stopping) => break,
             };
             match notice {
-                Ok(Notice::IssuesChanged { tenant_id }) if tenant_id == tenant => {
+                Ok(notice) if notice.tenant_id() != tenant => {}
+                Ok(Notice::Webhooks { delivery_ids, endpoint_ids, .. }) if wants_webhooks => {
+                    let data = serde_json::json!({ "deliveryIds": delivery_ids, "endpointIds": endpoint_ids });
+                    yield Ok(Event::default().event("webhooks").data(data.to_string()));
+                }
+                Ok(Notice::IssuesChanged { .. }) if wants_issues => {
                     if let Ok(counts) = issues::counts(&state, &tenant).await {
                         yield Ok(counts_event(&counts));
                     }
                 }
                 Ok(_) => {}
                 // Missed some notices: send the current counts, which is all a notice says.
-                Err(RecvError::Lagged(_)) => {
+                Err(RecvError::Lagged(_)) if wants_issues => {
                     if let Ok(counts) = issues::counts(&state, &tenant).await {
                         yield Ok(counts_event(&counts));
                     }
                 }
+                Err(RecvError::Lagged(_)) if wants_webhooks => {
+                    // Ids were missed: an empty notice tells the page to refetch what it shows.
+                    let data = serde_json::json!({ "deliveryIds": [], "endpointIds": [] });
+                    yield Ok(Event::default().event("webhooks").data(data.to_string()));
+                }
+                Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => break,
             }
         }

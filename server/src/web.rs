@@ -142,7 +142,21 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
         "no-cache"
     };
     response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
+    // The same URL is sent as brotli, gzip or plain by the request's Accept-Encoding: a shared
+    // cache keeping one of them for a year must key it on that header.
+    if !path.starts_with("/api/") && !varies_by_encoding(response.headers()) {
+        response.headers_mut().append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
+}
+
+fn varies_by_encoding(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding") || v.trim() == "*")
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ async fn wrong_password_and_unknown_email_get_the_same_generic_answer() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_the_account_even_with_the_right_password() {
+async fn repeated_failures_from_one_address_lock_it_even_with_the_right_password() {
     let server = TestServer::start().await;
     server.tenant("Acme", "admin@acme.test").await;
     let client = reqwest::Client::new();

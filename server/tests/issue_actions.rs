@@ -56,9 +56,12 @@ async fn retry_asks_the_owning_area_and_shows_the_outcome_on_the_row() {
     });
     server.state.retry.register(Area::Integrations, handler);
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
-    let hook =
-        raise(&server, &t.tenant_id, report(Area::Webhooks, "Hook", "failing", Severity::Error, "Failing", "503"))
-            .await;
+    let hook = raise(
+        &server,
+        &t.tenant_id,
+        report(Area::Distributors, "Feed", "empty_feed", Severity::Error, "Empty", "0 rows"),
+    )
+    .await;
     let api = server.key_client(&t.api_key);
     assert_eq!(api.get_json(&format!("/api/v1/issues/{id}")).await["issue"]["canRetry"], true);
 
@@ -77,7 +80,7 @@ async fn retry_asks_the_owning_area_and_shows_the_outcome_on_the_row() {
     let body =
         expect_error(api.post(&format!("/api/v1/issues/{hook}/retry"), json!({})).await, 409, "retry_unavailable")
             .await;
-    assert!(body["error"]["message"].as_str().unwrap().contains("Webhooks"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Distributors"), "{body}");
     assert_eq!(api.get_json(&format!("/api/v1/issues/{hook}")).await["issue"]["canRetry"], false);
     server.stop().await;
 }
@@ -88,7 +91,8 @@ async fn bulk_actions_report_each_row() {
     let t = server.tenant("Acme", "admin@acme.test").await;
     let tid = &t.tenant_id;
     let one = raise(&server, tid, autotask("401")).await;
-    let two = raise(&server, tid, report(Area::Webhooks, "Hook", "failing", Severity::Error, "Failing", "503")).await;
+    let two =
+        raise(&server, tid, report(Area::Distributors, "Feed", "empty_feed", Severity::Error, "Empty", "0 rows")).await;
     let done =
         raise(&server, tid, report(Area::Distributors, "Feed", "empty", Severity::Error, "Empty", "0 rows")).await;
     issues::clear(&server.state, tid, Area::Distributors, "feed", "empty", "feed has rows").await.unwrap();

@@ -41,8 +41,10 @@ async fn the_stream_sends_counts_on_connect_and_when_an_issue_opens() {
         title: format!("Autotask authentication error for {tenant}"),
         message: "401 Unauthorized".into(),
     };
-    // Another tenant's issue is not this console's news.
+    // Another tenant's issue is not this console's news: nothing at all arrives for it.
     issues::raise(&server.state, &other.tenant_id, report("other")).await.unwrap();
+    let quiet = tokio::time::timeout(Duration::from_millis(500), res.chunk()).await;
+    assert!(quiet.is_err(), "an event reached this console for another tenant's issue: {quiet:?}");
     issues::raise(&server.state, &t.tenant_id, report("acme")).await.unwrap();
     let next = next_event(&mut res).await;
     assert!(next.contains("\"active\":1"), "{next}");

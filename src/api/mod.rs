@@ -11,6 +11,7 @@ mod platform;
 pub mod session;
 pub mod transport;
 pub mod usage;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use gate::GateStatus;
@@ -69,6 +70,12 @@ impl ApiRequest {
         request
     }
 
+    pub fn patch<B: Serialize>(path: impl Into<String>, body: &B, action: &str) -> Self {
+        let mut request = Self::new("PATCH", path, action);
+        request.body = encode(body);
+        request
+    }
+
     /// Makes a state change safe to retry: the server does it once per key.
     pub fn idempotent(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
@@ -79,23 +86,6 @@ impl ApiRequest {
     pub fn cancel_with(mut self, token: CancelToken) -> Self {
         self.cancel = Some(token);
         self
-    }
-}
-
-/// One fetch in flight per view: starting the next aborts the one it supersedes. Each token also
-/// ends with the page, as requests without a token of their own do.
-#[derive(Clone, Default)]
-pub struct Latest(Rc<RefCell<Option<(CancelToken, platform::OnCancel)>>>);
-
-impl Latest {
-    pub fn next(&self) -> CancelToken {
-        let token = CancelToken::new();
-        let ends = token.clone();
-        let with_page = platform::page_token().on_cancel_scoped(move || ends.cancel());
-        if let Some((superseded, _)) = self.0.replace(Some((token.clone(), with_page))) {
-            superseded.cancel();
-        }
-        token
     }
 }
 

@@ -1,6 +1,7 @@
 //! Presentational pieces: they render what they are given and report clicks; no fetching.
 
 mod api_key_table;
+mod confirm_dialog;
 mod dialog;
 mod empty_state;
 mod error_panel;
@@ -9,9 +10,12 @@ mod header;
 mod rate_limit;
 mod relative_time;
 mod sidebar;
+mod sparkline;
 mod usage_chart;
+mod windowed_list;
 
 pub use api_key_table::ApiKeyTable;
+pub use confirm_dialog::ConfirmDialog;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_panel::ErrorPanel;
@@ -20,7 +24,9 @@ pub use header::AppHeader;
 pub use rate_limit::{RateLimitBanner, RateMeter};
 pub use relative_time::{ago, exact_utc, parse_ms, RelativeTime};
 pub use sidebar::Sidebar;
+pub use sparkline::Sparkline;
 pub use usage_chart::{geometry, nice_max, UsageChart};
+pub use windowed_list::WindowedList;
 
 /// `2025-11-24T19:03:11Z` as `2025-11-24 19:03` (UTC), without a date library.
 pub fn short_time(rfc3339: &str) -> String {

@@ -1,3 +1,4 @@
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -12,14 +13,14 @@ pub fn Sidebar(
         <nav class="sidebar" aria-label="Main" data-testid="sidebar">
             <a class="brand" href="/">"Sluice"</a>
             <ul>
-                <li><A href="/integrations">"Integrations"</A></li>
-                <li><A href="/webhooks">"Webhooks"</A></li>
-                <li><A href="/distributors">"Distributors"</A></li>
+                <li><A href=Page::Integrations.path()>"Integrations"</A></li>
+                <li><A href=Page::Webhooks.path()>"Webhooks"</A></li>
+                <li><A href=Page::Distributors.path()>"Distributors"</A></li>
             </ul>
             <p class="nav-group">"Tools"</p>
             <ul>
                 <li>
-                    <A href="/issues">
+                    <A href=Page::Issues.path()>
                         "Issues"
                         {move || {
                             issue_count
@@ -40,10 +41,10 @@ pub fn Sidebar(
                         }}
                     </A>
                 </li>
-                <li><A href="/usage">"API usage"</A></li>
+                <li><A href=Page::Usage.path()>"API usage"</A></li>
             </ul>
             <ul>
-                <li><A href="/settings/api-keys">"Settings"</A></li>
+                <li><A href=Page::ApiKeys.path()>"Settings"</A></li>
             </ul>
         </nav>
     }

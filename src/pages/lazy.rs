@@ -79,6 +79,12 @@ lazy_page!(
     crate::pages::usage::UsagePage
 );
 lazy_page!(
+    /// Admin > Integrations > Webhooks: every page of the area, one chunk.
+    WebhooksRoute,
+    webhooks_page,
+    crate::pages::webhooks::WebhooksArea
+);
+lazy_page!(
     /// Settings > API keys.
     ApiKeysRoute,
     api_keys_page,

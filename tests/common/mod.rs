@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod issues;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use sluice_console::api::gate::{self, GateConfig};

@@ -17,7 +17,7 @@ pub fn create_blocking(store: &Store, tenant_id: &str, req: &CreateApiKey, now: 
     let prefix = format!("{}…", &secret[..KEY_PREFIX.len() + 6]);
     let (id, hash, name) = (new_id("key"), secret_hash(&secret), req.name.trim().to_string());
     let key = store.call_blocking(|c| api_keys::insert(c, &id, tenant_id, &name, &prefix, &hash, now))?;
-    Ok(CreatedApiKey { key, secret })
+    Ok(CreatedApiKey { key, secret, secret_withheld: None })
 }
 
 pub async fn create(store: &Store, tenant_id: &str, req: CreateApiKey, now: u64) -> AppResult<CreatedApiKey> {

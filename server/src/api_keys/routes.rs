@@ -2,11 +2,13 @@
 
 use crate::auth::Principal;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, AppResult};
+use crate::idempotency::StoreInstead;
 use crate::pagination::{Cursor, PageQuery};
 use crate::state::AppState;
 use crate::store::api_keys;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sluice_contract::api_keys::{ApiKey, CreateApiKey, CreatedApiKey};
 use sluice_contract::error::ErrorBody;
@@ -47,10 +49,15 @@ async fn create(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(req): ApiJson<CreateApiKey>,
-) -> AppResult<(StatusCode, Json<CreatedApiKey>)> {
+) -> AppResult<Response> {
     let created = crate::api_keys::create(&state.store, &principal.tenant_id, req, state.now_ms()).await?;
     tracing::info!(tenant = %principal.tenant_id, key = %created.key.id, by = %principal.actor_label(), "API key created");
-    Ok((StatusCode::CREATED, Json(created)))
+    // A retry with the same Idempotency-Key gets the key without its secret.
+    let replay = serde_json::to_vec(&created.withheld()).map_err(AppError::internal)?;
+    let location = format!("{}/api-keys/{}", sluice_contract::API_BASE, created.key.id);
+    let mut response = (StatusCode::CREATED, [(header::LOCATION, location)], Json(created)).into_response();
+    response.extensions_mut().insert(StoreInstead(replay.into()));
+    Ok(response)
 }
 
 /// Revokes a key: it stops working at once. Revoking twice is harmless.

@@ -3,6 +3,7 @@
 pub mod guard;
 pub mod password;
 pub mod routes;
+pub mod sign_in;
 
 use crate::error::AppError;
 use crate::ids::secret_hash;
@@ -11,7 +12,7 @@ use crate::store::{api_keys, sessions, tenants};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use sluice_contract::headers::SESSION_COOKIE;
+use sluice_contract::headers::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
 
 /// The authenticated caller, scoped to one tenant.
 #[derive(Debug, Clone)]
@@ -51,6 +52,14 @@ impl Principal {
         }
     }
 
+    /// Who within the tenant, for scoping what is kept per caller (idempotency records).
+    pub fn caller_id(&self) -> String {
+        match &self.actor {
+            Actor::User { id, .. } => format!("user:{id}"),
+            Actor::ApiKey { id, .. } => format!("key:{id}"),
+        }
+    }
+
     pub fn is_session(&self) -> bool {
         matches!(self.actor, Actor::User { .. })
     }
@@ -68,15 +77,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
-/// The session token from the cookie header, if any.
+/// The session token from the cookie header, if any: the `__Host-` cookie set over HTTPS, or
+/// the plain one set over HTTP.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+    let cookies = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+    };
+    [SESSION_COOKIE_SECURE, SESSION_COOKIE]
+        .into_iter()
+        .find_map(|wanted| cookies().find(|(name, _)| *name == wanted))
         .map(|(_, value)| value.to_string())
 }
 

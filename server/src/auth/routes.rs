@@ -1,6 +1,6 @@
 //! `POST /session` (sign in), `GET /session` (who am I), `DELETE /session` (sign out).
 
-use super::{password, session_token, Actor, Principal};
+use super::{session_token, sign_in, Actor, Principal};
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::ids::{random_hex, secret_hash};
 use crate::state::AppState;
@@ -10,7 +10,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sluice_contract::error::ErrorBody;
-use sluice_contract::headers::SESSION_COOKIE;
 use sluice_contract::session::{LoginRequest, SessionInfo, TenantInfo, UserInfo};
 use std::net::SocketAddr;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -28,44 +27,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Response> {
     req.validate()?;
-    let now = state.now_ms();
-    let ip = Some(peer.ip());
-    let email = req.email.trim().to_string();
-    if let Some(retry_after_secs) = state.login_guard.locked_for(&email, ip, now) {
-        return Err(AppError::TooManyAttempts { retry_after_secs });
-    }
-    let lookup = email.clone();
-    let user = state.store.call(move |c| tenants::user_by_email(c, &lookup)).await?;
-    let password = req.password.clone();
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    // Verify even for unknown emails so both answers take the same time.
-    let ok = tokio::task::spawn_blocking(move || {
-        let ok = password::verify(&password, stored.as_deref().unwrap_or(password::decoy_hash()));
-        ok && stored.is_some()
-    })
-    .await
-    .map_err(AppError::internal)?;
-    let Some(user) = user.filter(|_| ok) else {
-        state.login_guard.failed(&email, ip, now);
-        tracing::info!(email_hash = %&secret_hash(&email.to_lowercase())[..12], "sign-in failed");
-        // The failure that crosses the threshold is answered as a lock-out at once, so the
-        // admin learns how long to wait instead of trying again.
-        if let Some(retry_after_secs) = state.login_guard.locked_for(&email, ip, now) {
-            return Err(AppError::TooManyAttempts { retry_after_secs });
-        }
-        return Err(AppError::InvalidCredentials);
-    };
-    state.login_guard.succeeded(&email);
+    let ip = crate::peer::client_ip(&state.config, peer.ip(), &headers);
+    let user = sign_in::check(&state, req.email.trim(), &req.password, ip).await?;
     let token = random_hex(32);
     let hash = secret_hash(&token);
-    let (tenant_id, user_id) = (user.tenant_id.clone(), user.id.clone());
+    // The session the browser came with (if any) ends here: a sign-in always starts a new id,
+    // so a session id planted before sign-in is worth nothing after it.
+    let previous = session_token(&headers).map(|t| secret_hash(&t));
+    let (tenant_id, user_id, now) = (user.tenant_id.clone(), user.id.clone(), state.now_ms());
     let tenant_name = state
         .store
         .call(move |c| {
             sessions::delete_expired(c, now)?;
+            if let Some(previous) = previous {
+                sessions::delete(c, &previous)?;
+            }
             sessions::insert(c, &hash, &tenant_id, &user_id, now, now + SESSION_TTL_MS)?;
             tenants::tenant_name(c, &tenant_id)
         })
@@ -75,8 +55,8 @@ async fn login(
         user: UserInfo { id: user.id, email: user.email },
         tenant: TenantInfo { id: user.tenant_id, name: tenant_name },
     };
-    let cookie =
-        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", SESSION_TTL_MS / 1000);
+    let https = crate::peer::is_https(&state.config, Some(peer.ip()), &headers);
+    let cookie = sign_in::cookie(Some(&token), https, SESSION_TTL_MS / 1000);
     let mut response = Json(info).into_response();
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
     Ok(response)
@@ -97,13 +77,17 @@ async fn current(State(state): State<AppState>, principal: Principal) -> AppResu
 
 /// Sign out: the session is deleted on the server and the cookie cleared.
 #[utoipa::path(delete, path = "/session", tag = "session", responses((status = 204)))]
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     if let Some(token) = session_token(&headers) {
         let hash = secret_hash(&token);
         state.store.call(move |c| sessions::delete(c, &hash)).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let cookie = sign_in::cookie(None, crate::peer::is_https(&state.config, Some(peer.ip()), &headers), 0);
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
     Ok(response)
 }

@@ -49,6 +49,8 @@ pub fn parse_query(q: &IssueQuery) -> AppResult<ListRequest> {
     let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if text.as_ref().is_some_and(|t| t.chars().count() > MAX_Q_CHARS) {
         errors.add("q", format!("Search for at most {MAX_Q_CHARS} characters."));
+    } else if text.as_ref().is_some_and(|t| t.chars().any(char::is_control)) {
+        errors.add("q", "Search for text without control characters (such as NUL or a line break).");
     }
     let limit = check_limit(q.limit).unwrap_or_else(|e| {
         if let AppError::Validation(f) = e {

@@ -86,6 +86,38 @@ CREATE TRIGGER issues_search_update AFTER UPDATE OF title, message, entity_name 
 END;
 "#;
 
+/// The search index keyed on an explicit column instead of the implicit rowid, which SQLite
+/// may renumber (`VACUUM` on a table without an INTEGER PRIMARY KEY, a dump and reload) while
+/// the index keeps the old numbers and would answer with the wrong issues.
+pub const SEARCH_KEY_MIGRATION: &str = r#"
+ALTER TABLE issues ADD COLUMN search_id INTEGER;
+UPDATE issues SET search_id = rowid;
+CREATE UNIQUE INDEX issues_search_id ON issues(search_id);
+DROP TRIGGER issues_search_insert;
+DROP TRIGGER issues_search_delete;
+DROP TRIGGER issues_search_update;
+DROP TABLE issues_search;
+CREATE VIRTUAL TABLE issues_search USING fts5(
+    title, message, entity_name, content = 'issues', content_rowid = 'search_id', tokenize = 'trigram'
+);
+INSERT INTO issues_search (issues_search) VALUES ('rebuild');
+CREATE TRIGGER issues_search_insert AFTER INSERT ON issues BEGIN
+    UPDATE issues SET search_id = (SELECT COALESCE(MAX(search_id), 0) + 1 FROM issues) WHERE id = new.id;
+    INSERT INTO issues_search (rowid, title, message, entity_name)
+        SELECT search_id, title, message, entity_name FROM issues WHERE id = new.id;
+END;
+CREATE TRIGGER issues_search_delete AFTER DELETE ON issues BEGIN
+    INSERT INTO issues_search (issues_search, rowid, title, message, entity_name)
+        VALUES ('delete', old.search_id, old.title, old.message, old.entity_name);
+END;
+CREATE TRIGGER issues_search_update AFTER UPDATE OF title, message, entity_name ON issues BEGIN
+    INSERT INTO issues_search (issues_search, rowid, title, message, entity_name)
+        VALUES ('delete', old.search_id, old.title, old.message, old.entity_name);
+    INSERT INTO issues_search (rowid, title, message, entity_name)
+        VALUES (new.search_id, new.title, new.message, new.entity_name);
+END;
+"#;
+
 pub(super) const COLUMNS: &str =
     "id, area, kind, entity_kind, entity_id, entity_name, entity_link, severity, title, message, \
     first_seen_at, last_seen_at, occurrences, status, acknowledged_by, acknowledged_at, dismissed_by, dismissed_at, \

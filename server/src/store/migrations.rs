@@ -9,6 +9,11 @@ pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
         M::up(super::issues::MIGRATION),
         M::up(super::usage::MIGRATION),
         M::up(super::issues::SEARCH_MIGRATION),
+        M::up(super::idempotency::MIGRATION),
+        M::up(super::usage::AGE_INDEX),
+        M::up(super::events::AGE_INDEX),
+        M::up(super::issues::SEARCH_KEY_MIGRATION),
+        M::up(super::webhooks::MIGRATION),
     ])
     .to_latest(conn)
 }

@@ -11,6 +11,7 @@ mod migrations;
 pub mod sessions;
 pub mod tenants;
 pub mod usage;
+pub mod webhooks;
 
 use crate::error::AppError;
 use rusqlite::Connection;

@@ -125,9 +125,13 @@ pub async fn report(state: &AppState, principal: &Principal, range: &str) -> App
     })
 }
 
-/// Flushes counts and drops history past [`KEEP_DAYS`]; run periodically.
+/// Flushes counts and, once an hour, drops history past [`KEEP_DAYS`]; run periodically.
 pub async fn housekeeping(state: &AppState) -> AppResult<()> {
     state.usage.flush(&state.store).await?;
-    let cutoff = (state.now_ms() / 60_000).saturating_sub(KEEP_DAYS * 24 * 60);
+    let now = state.now_ms();
+    if !state.usage.prune_due(now) {
+        return Ok(());
+    }
+    let cutoff = (now / 60_000).saturating_sub(KEEP_DAYS * 24 * 60);
     state.store.call(move |c| store::prune(c, cutoff).map(|_| ())).await
 }

@@ -5,11 +5,14 @@ use crate::error::AppError;
 use crate::store::usage::{self, Cell};
 use crate::store::Store;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct UsageRecorder {
     pending: Mutex<HashMap<Cell, (u64, u64)>>,
+    /// The hour (Unix ms / 3.6e6) of the last prune.
+    pruned_hour: AtomicU64,
 }
 
 impl UsageRecorder {
@@ -35,6 +38,24 @@ impl UsageRecorder {
         if cells.is_empty() {
             return Ok(());
         }
-        store.call(move |conn| usage::add(conn, &cells)).await
+        let kept = cells.clone();
+        let result = store.call(move |conn| usage::add(conn, &cells)).await;
+        if result.is_err() {
+            // The write is one transaction, so nothing of it landed: count it all again next time.
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            for (cell, n, r) in kept {
+                let counts = pending.entry(cell).or_default();
+                counts.0 += n;
+                counts.1 += r;
+            }
+        }
+        result
+    }
+
+    /// Whether history should be pruned now: once per hour, since pruning is a sweep that
+    /// shares the one connection with every request.
+    pub fn prune_due(&self, now_ms: u64) -> bool {
+        let hour = now_ms / 3_600_000;
+        self.pruned_hour.swap(hour, Ordering::Relaxed) != hour
     }
 }

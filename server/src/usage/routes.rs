@@ -18,6 +18,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct RangeQuery {
     /// `1h` (per minute), `24h` (per 15 min) or `7d` (per hour). Default `1h`.
+    #[param(pattern = "^(1h|24h|7d)$")]
     range: Option<String>,
 }
 

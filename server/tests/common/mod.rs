@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod issues;
+pub mod receiver;
 
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
@@ -31,6 +32,8 @@ pub struct Options {
     pub console_rate_limit: Option<RateLimitSpec>,
     /// A built console to serve; none by default.
     pub dist_dir: Option<std::path::PathBuf>,
+    /// `--allow-private-targets`: webhooks may go to the test's receivers on 127.0.0.1.
+    pub allow_private_targets: bool,
 }
 
 impl TestServer {
@@ -43,12 +46,24 @@ impl TestServer {
         Self::start_with(Options { rate_limit: RateLimitSpec { count, window_secs }, ..Default::default() }).await
     }
 
+    /// A server whose webhooks and feeds may reach 127.0.0.1 (the tests' receivers).
+    pub async fn with_private_targets() -> TestServer {
+        Self::start_with(Options { allow_private_targets: true, ..Default::default() }).await
+    }
+
     pub async fn start_with(options: Options) -> TestServer {
+        Self::start_configured(options, |_| {}).await
+    }
+
+    /// A server with flags beyond [`Options`] (`--trusted-proxy`, `--public-url`, ...).
+    pub async fn start_configured(options: Options, configure: impl FnOnce(&mut ServeArgs)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
         args.rate_limit = options.rate_limit;
         args.console_rate_limit = options.console_rate_limit.unwrap_or(args.console_rate_limit);
+        args.allow_private_targets = options.allow_private_targets;
         args.dist_dir = options.dist_dir.unwrap_or_else(|| dir.path().join("no-dist"));
+        configure(&mut args);
         let clock = ManualClock::new(T0);
         let state = sluice_server::build_state(args, clock.clone()).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -135,6 +150,10 @@ impl Api {
 
     pub async fn put(&self, path: &str, body: Value) -> Response {
         self.request(Method::PUT, path).json(&body).send().await.expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path).json(&body).send().await.expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> Response {

@@ -4,7 +4,7 @@ use super::bulk::bulk;
 use super::table::{Outcome, RowState};
 use super::IssueList;
 use crate::api::{self, ApiError};
-use crate::components::Dialog;
+use crate::components::ConfirmDialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::issues::{Issue, IssueAction};
@@ -106,24 +106,18 @@ pub fn DismissDialog(
     };
     let target = StoredValue::new(target);
     view! {
-        <Dialog title on_close testid="dismiss-dialog">
+        <ConfirmDialog
+            title
+            testid="dismiss-dialog"
+            confirm_label="Dismiss"
+            confirm_testid="confirm-dismiss"
+            on_close
+            on_confirm=Callback::new(move |_| on_confirm.run(target.get_value()))
+        >
             <p>
                 "A dismissed issue leaves the active list and stays out of it unless the problem happens again after now. Nothing is fixed by dismissing it."
             </p>
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-                <button
-                    type="button"
-                    class="button button-danger"
-                    data-testid="confirm-dismiss"
-                    on:click=move |_| on_confirm.run(target.get_value())
-                >
-                    "Dismiss"
-                </button>
-            </div>
-        </Dialog>
+        </ConfirmDialog>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The list's filters: read from the URL, written back to it, so every view is a link.
 
 use crate::api::query_string;
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -61,7 +62,7 @@ impl Filters {
             ("severity", self.severity.clone()),
             ("q", self.q.clone()),
         ]);
-        format!("/issues{qs}")
+        Page::Issues.with_query(&qs)
     }
 }
 

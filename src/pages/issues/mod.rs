@@ -12,6 +12,7 @@ mod table;
 use crate::api;
 use crate::components::{EmptyState, ErrorPanel};
 use crate::issue_counts::use_issue_counts;
+use crate::routes::Page;
 use actions::{DismissDialog, DismissTarget};
 use bulk::BulkBar;
 use filters::{AreaTabs, FilterBar, Filters};
@@ -266,7 +267,7 @@ fn no_match() -> impl IntoView {
         <div data-testid="no-match">
             <EmptyState title="No issues match these filters">
                 <p>
-                    "Other issues may be hidden by the status, area, severity or search. " <a href="/issues">"Clear filters"</a>
+                    "Other issues may be hidden by the status, area, severity or search. " <a href=Page::Issues.path()>"Clear filters"</a>
                 </p>
             </EmptyState>
         </div>

@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::{Dialog, TextField};
+use crate::pages::submit::Submit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::api_keys::{CreateApiKey, CreatedApiKey};
@@ -12,52 +13,28 @@ pub fn CreateKeyForm(
     on_created: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    // What went wrong that is not the name's fault (the API limit, the network).
-    let form_error = RwSignal::new(None::<String>);
-    // One Idempotency-Key per key the admin means to create: a resubmit after a network error
-    // or a refusal reuses it, so the server creates one key, not two. A new name is a new key.
-    let attempt = RwSignal::new(None::<(String, String)>);
-    let pending = RwSignal::new(false);
+    // What the console itself finds wrong before sending.
+    let invalid = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<CreatedApiKey>);
+    let create = Submit::new(|request: CreateApiKey, key| async move { api::api_keys::create(&request, &key).await });
+    let pending = create.pending();
+    let (server_field, server_error) = (create.field("name"), create.error());
+    let error = Signal::derive(move || invalid.get().or_else(|| server_field.get()).or_else(|| server_error.get()));
+    Effect::new(move |_| {
+        if let Some(new_key) = create.done().get() {
+            name.set(String::new());
+            created.set(Some(new_key));
+            on_created.run(());
+        }
+    });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let request = CreateApiKey { name: name.get_untracked().trim().to_string() };
-        if let Err(errors) = request.validate() {
-            error.set(errors.get("name").map(str::to_string));
-            return;
+        invalid.set(request.validate().err().and_then(|errors| errors.get("name").map(str::to_string)));
+        if invalid.get_untracked().is_none() {
+            create.dispatch(request);
         }
-        error.set(None);
-        form_error.set(None);
-        pending.set(true);
-        let action_key = match attempt.get_untracked() {
-            Some((for_name, key)) if for_name == request.name => key,
-            _ => {
-                let key = api::idempotency_key();
-                attempt.set(Some((request.name.clone(), key.clone())));
-                key
-            }
-        };
-        spawn_local(async move {
-            let result = api::api_keys::create(&request, &action_key).await;
-            pending.try_set(false);
-            match result {
-                Ok(new_key) => {
-                    attempt.try_set(None);
-                    name.try_set(String::new());
-                    created.try_set(Some(new_key));
-                    on_created.run(());
-                }
-                Err(e) => match e.field("name") {
-                    Some(why) => drop(error.try_set(Some(why))),
-                    None => drop(form_error.try_set(Some(e.user_message()))),
-                },
-            }
-        });
     };
 
     view! {
@@ -80,11 +57,6 @@ pub fn CreateKeyForm(
                     {move || if pending.get() { "Creating…" } else { "Create key" }}
                 </button>
             </form>
-            {move || {
-                form_error
-                    .get()
-                    .map(|message| view! { <p class="form-error" role="alert" data-testid="create-key-error">{message}</p> })
-            }}
         </section>
         {move || {
             created
@@ -101,6 +73,20 @@ pub fn CreateKeyForm(
 /// Shows a new key's secret once, with a Copy button.
 #[component]
 fn SecretDialog(new_key: CreatedApiKey, on_close: Callback<()>) -> impl IntoView {
+    // A retried create is answered from the server's record, which never holds the secret.
+    if let Some(why) = new_key.secret_withheld.clone() {
+        return view! {
+            <Dialog title=format!("Key “{}” created", new_key.key.name) on_close testid="secret-dialog">
+                <p class="warning-text" data-testid="secret-withheld">{why}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-primary" on:click=move |_| on_close.run(())>
+                        "Close"
+                    </button>
+                </div>
+            </Dialog>
+        }
+        .into_any();
+    }
     let copied = RwSignal::new(None::<bool>);
     let secret = new_key.secret.clone();
     let copy = move |_| {
@@ -142,6 +128,7 @@ fn SecretDialog(new_key: CreatedApiKey, on_close: Callback<()>) -> impl IntoView
             </div>
         </Dialog>
     }
+    .into_any()
 }
 
 async fn copy_text(text: &str) -> bool {

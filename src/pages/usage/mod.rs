@@ -2,10 +2,10 @@
 
 mod thresholds;
 
-use crate::api::{self, query_string, ApiError};
-use crate::components::{EmptyState, ErrorPanel, UsageChart};
+use crate::api::{self, query_string};
+use crate::components::{EmptyState, UsageChart};
+use crate::pages::load::{show, updating, Loader, Words};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use sluice_contract::usage::{ConsoleWindow, TopCaller, UsageLevel, UsageReport, UsageWindow, USAGE_RANGES};
 use std::time::Duration;
@@ -22,61 +22,28 @@ pub fn UsagePage() -> impl IntoView {
             q.get("range").filter(|r| USAGE_RANGES.iter().any(|(n, _, _)| n == r)).unwrap_or_else(|| "1h".into())
         })
     });
-    let report = RwSignal::new(None::<Result<UsageReport, ApiError>>);
-    let loading = RwSignal::new(false);
-    // One report in flight: a newer load (range change, refresh) aborts the one it supersedes.
-    let latest = StoredValue::new_local(api::Latest::default());
-    let load = move || {
-        let wanted = range.get_untracked();
-        loading.set(true);
-        let token = latest.with_value(|l| l.next());
-        spawn_local(async move {
-            let result = api::usage::report(&wanted, token).await;
-            if matches!(result, Err(ApiError::Cancelled)) || range.try_get_untracked().as_ref() != Some(&wanted) {
-                return;
-            }
-            loading.try_set(false);
-            report.try_set(Some(result));
-        });
-    };
-    Effect::new(move |_| {
-        range.track();
-        load();
-    });
-    let ticker = set_interval_with_handle(
-        move || {
-            if api::may_poll() {
-                load();
-            }
-        },
-        REFRESH,
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(t) = ticker {
-            t.clear();
-        }
-    });
+    let report = Loader::new(
+        move || range.get(),
+        |range: String, cancel| async move { api::usage::report(&range, cancel).await },
+    );
+    // No polling while the console's window is closed: the refresh would only wait at the gate.
+    report.poll(REFRESH, api::may_poll);
 
     view! {
         <div class="page-head" data-testid="usage-page">
             <p class="breadcrumb">"Admin"</p>
-            <h1>
-                "API usage"
-                {move || loading.get().then(|| view! { <span class="muted small">" Updating…"</span> })}
-            </h1>
+            <h1>"API usage" {updating(report)}</h1>
             <p class="lede">"Calls to the Public API against this tenant's limit from every API key; the console has its own allowance, shown apart."</p>
         </div>
         <RangeSwitch range />
-        {move || match report.get() {
-            None => view! { <p class="loading">"Loading API usage…"</p> }.into_any(),
-            Some(Err(e)) => view! {
-                <ErrorPanel title="API usage could not be loaded." message=e.user_message() on_retry=Callback::new(move |_| load()) />
-            }
-            .into_any(),
-            Some(Ok(r)) => view! { <Report report=r /> }.into_any(),
-        }}
-        <ThresholdsForm on_saved=Callback::new(move |_| load()) />
+        {show(
+            report,
+            Words { loading: "Loading API usage…", failed: "API usage could not be loaded." },
+            |_| false,
+            || ().into_any(),
+            |r| view! { {move || view! { <Report report=r.get() /> }} }.into_any(),
+        )}
+        <ThresholdsForm on_saved=Callback::new(move |_| report.refresh()) />
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::api::{self, ApiError};
 use crate::components::TextField;
+use crate::pages::submit::Submit;
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::usage::UsageThresholds;
@@ -17,11 +19,28 @@ pub fn ThresholdsForm(
 ) -> impl IntoView {
     let warning = RwSignal::new(String::new());
     let error = RwSignal::new(String::new());
-    let warning_error = RwSignal::new(None::<String>);
-    let error_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(true);
-    let saved = RwSignal::new(false);
+    // What the console itself finds wrong before sending.
+    let (local_warning, local_error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let load_error = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let save = Submit::new(|t: UsageThresholds, key| async move { api::usage::set_thresholds(&t, &key).await });
+    let (server_warning, server_error) = (save.field("warningPercent"), save.field("errorPercent"));
+    let warning_error = Signal::derive(move || local_warning.get().or_else(|| server_warning.get()));
+    let error_error = Signal::derive(move || local_error.get().or_else(|| server_error.get()));
+    let failure = save.failure();
+    // The error line says what the fields do not: a failure that names no field, or the load.
+    let form_error = Signal::derive(move || {
+        let unplaced =
+            failure.get().filter(|e| e.field("warningPercent").is_none() && e.field("errorPercent").is_none());
+        load_error.get().or_else(|| unplaced.map(|e| e.user_message()))
+    });
+    let saved = save.done();
+    let pending = Signal::derive(move || loading.get() || save.pending().get());
+    Effect::new(move |_| {
+        if saved.with(Option::is_some) {
+            on_saved.run(());
+        }
+    });
 
     spawn_local(async move {
         match api::usage::thresholds().await {
@@ -31,10 +50,10 @@ pub fn ThresholdsForm(
             }
             Err(ApiError::Cancelled) => return,
             Err(e) => drop(
-                form_error.try_set(Some(format!("The saved thresholds could not be loaded: {}", e.user_message()))),
+                load_error.try_set(Some(format!("The saved thresholds could not be loaded: {}", e.user_message()))),
             ),
         }
-        pending.try_set(false);
+        loading.try_set(false);
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -42,38 +61,19 @@ pub fn ThresholdsForm(
         if pending.get_untracked() {
             return;
         }
-        saved.set(false);
-        form_error.set(None);
+        load_error.set(None);
         let (w, e) = (parse_percent(&warning.get_untracked()), parse_percent(&error.get_untracked()));
-        warning_error
+        local_warning
             .set(w.is_none().then(|| "Enter the warning threshold as a whole percentage from 1 to 100.".into()));
-        error_error.set(e.is_none().then(|| "Enter the error threshold as a whole percentage from 1 to 100.".into()));
+        local_error.set(e.is_none().then(|| "Enter the error threshold as a whole percentage from 1 to 100.".into()));
         let (Some(w), Some(e)) = (w, e) else { return };
         let thresholds = UsageThresholds { warning_percent: w, error_percent: e };
         if let Err(fields) = thresholds.validate() {
-            warning_error.set(fields.get("warningPercent").map(str::to_string));
-            error_error.set(fields.get("errorPercent").map(str::to_string));
+            local_warning.set(fields.get("warningPercent").map(str::to_string));
+            local_error.set(fields.get("errorPercent").map(str::to_string));
             return;
         }
-        pending.set(true);
-        let key = api::idempotency_key();
-        spawn_local(async move {
-            let result = api::usage::set_thresholds(&thresholds, &key).await;
-            pending.try_set(false);
-            match result {
-                Ok(_) => {
-                    saved.try_set(true);
-                    on_saved.run(());
-                }
-                Err(e) => {
-                    warning_error.try_set(e.field("warningPercent"));
-                    error_error.try_set(e.field("errorPercent"));
-                    if e.field("warningPercent").is_none() && e.field("errorPercent").is_none() {
-                        form_error.try_set(Some(e.user_message()));
-                    }
-                }
-            }
-        });
+        save.dispatch(thresholds);
     };
 
     view! {
@@ -81,7 +81,7 @@ pub fn ThresholdsForm(
             <h2 id="thresholds-heading">"Alerts"</h2>
             <p class="muted">
                 "While usage in the current window stays above a threshold, Sluice keeps an issue open in "
-                <a href="/issues?area=api_usage">"Tools > Issues"</a>
+                <a href=Page::Issues.with_query("?area=api_usage")>"Tools > Issues"</a>
                 "; it resolves itself when usage drops below."
             </p>
             <form class="inline-form" on:submit=on_submit novalidate data-testid="thresholds-form">
@@ -92,7 +92,7 @@ pub fn ThresholdsForm(
                 </button>
             </form>
             {move || form_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-            {move || saved.get().then(|| view! { <p class="saved" role="status" data-testid="thresholds-saved">"Saved. Usage is judged against the new thresholds now."</p> })}
+            {move || saved.with(Option::is_some).then(|| view! { <p class="saved" role="status" data-testid="thresholds-saved">"Saved. Usage is judged against the new thresholds now."</p> })}
         </section>
     }
 }

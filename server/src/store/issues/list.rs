@@ -54,7 +54,7 @@ pub fn list(
     if let Some(q) = &filter.q {
         if q.chars().count() >= 3 {
             // A quoted phrase of trigrams: a case-insensitive substring match through the index.
-            sql.push_str(" AND rowid IN (SELECT rowid FROM issues_search WHERE issues_search MATCH ?)");
+            sql.push_str(" AND search_id IN (SELECT rowid FROM issues_search WHERE issues_search MATCH ?)");
             args.push(format!("\"{}\"", q.replace('"', "\"\"")).into());
         } else {
             sql.push_str(
@@ -70,9 +70,20 @@ pub fn list(
         args.push(id.into());
     }
     sql.push_str(&format!(" ORDER BY last_seen_at DESC, id DESC LIMIT {limit}"));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    let searching = filter.q.is_some();
+    let run = || -> rusqlite::Result<Vec<Issue>> {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    };
+    run().map_err(|e| match e {
+        // The full-text engine refusing a search string is the search's fault, not the server's.
+        rusqlite::Error::SqliteFailure(f, _) if searching && f.code == rusqlite::ErrorCode::Unknown => {
+            tracing::info!(error = %e, "search refused by the full-text index");
+            AppError::field("q", "This search cannot be run; try other words.")
+        }
+        other => other.into(),
+    })
 }
 
 /// Active issues per area and all issues per status, zeros included, so every tab has a number.

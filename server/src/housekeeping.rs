@@ -1,0 +1,39 @@
+//! Pruning what the server keeps only for a while: idempotent answers (a day), expired
+//! sessions, and outbox events past their retention. Each is an index range, so running it
+//! every few seconds costs a probe when there is nothing to do.
+
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::store::{events, idempotency, sessions};
+
+/// Events deleted per statement: a large backlog goes in slices between other requests.
+const EVENT_BATCH: u32 = 1000;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub idempotency: usize,
+    pub sessions: usize,
+    pub events: usize,
+}
+
+pub async fn prune(state: &AppState) -> AppResult<Pruned> {
+    let now = state.now_ms();
+    let mut pruned = state
+        .store
+        .call(move |c| {
+            Ok(Pruned {
+                idempotency: idempotency::prune(c, now.saturating_sub(crate::idempotency::KEEP_MS))?,
+                sessions: sessions::delete_expired(c, now)?,
+                events: 0,
+            })
+        })
+        .await?;
+    let cutoff = now.saturating_sub(events::KEEP_MS);
+    loop {
+        let n = state.store.call(move |c| events::prune(c, cutoff, EVENT_BATCH)).await?;
+        pruned.events += n;
+        if n < EVENT_BATCH as usize {
+            return Ok(pruned);
+        }
+    }
+}

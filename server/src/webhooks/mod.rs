@@ -1,0 +1,154 @@
+//! Admin > Integrations > Webhooks: endpoints, the tenant's switch, and durable signed delivery.
+//!
+//! Events (Sluice's own, written to the outbox by other areas, and the tenant's published ones)
+//! are fanned out into deliveries by [`deliver`]'s worker, which claims due deliveries from the
+//! store with a lease, sends them with Standard Webhooks signatures, and completes or
+//! reschedules them. Failing endpoints raise issues in Tools > Issues and clear them on success.
+
+pub mod deliver;
+pub mod demo;
+pub mod endpoints;
+pub mod log;
+pub mod publish;
+pub mod routes;
+pub mod signing;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::webhooks as store;
+use sluice_contract::issues::{Area, EntityRef, Severity};
+use sluice_contract::webhooks::{WebhookOverview, WebhookSettings};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Attempts in flight at once across all endpoints, and per endpoint, so that one slow
+/// receiver holds at most its own share.
+pub const MAX_IN_FLIGHT: usize = 64;
+pub const MAX_PER_ENDPOINT: usize = 8;
+/// The first 4 KiB of a response body are kept.
+pub const MAX_RESPONSE_BYTES: usize = 4096;
+
+/// The area's own state: the outbound client and what the worker has in flight.
+pub struct Webhooks {
+    client: reqwest::Client,
+    /// Pokes the worker: an event was published, a lease ended, a setting changed.
+    pub wake: Notify,
+    in_flight: Mutex<HashMap<String, usize>>,
+}
+
+impl Webhooks {
+    pub fn new(targets: &crate::net_guard::TargetPolicy) -> Webhooks {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(targets.resolver())
+            .user_agent(concat!("Sluice-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(MAX_PER_ENDPOINT)
+            .build()
+            .expect("the webhook HTTP client builds");
+        Webhooks { client, wake: Notify::new(), in_flight: Mutex::new(HashMap::new()) }
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub(crate) fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The issue kinds this area raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookIssue {
+    /// Deliveries to an endpoint failed every attempt.
+    EndpointFailing,
+    /// Sluice turned the endpoint off (410 Gone, or failing too long).
+    EndpointDisabled,
+}
+
+impl WebhookIssue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookIssue::EndpointFailing => "endpoint_failing",
+            WebhookIssue::EndpointDisabled => "endpoint_disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WebhookIssue> {
+        [WebhookIssue::EndpointFailing, WebhookIssue::EndpointDisabled].into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn report(self, endpoint_id: &str, url: &str, message: String) -> crate::issues::Report {
+        let (title, link) = match self {
+            WebhookIssue::EndpointFailing => (
+                format!("Webhook deliveries to {url} are failing"),
+                format!("/webhooks/deliveries?endpointId={endpoint_id}&status=failed"),
+            ),
+            WebhookIssue::EndpointDisabled => {
+                (format!("Webhook endpoint {url} was disabled"), format!("/webhooks?endpoint={endpoint_id}"))
+            }
+        };
+        crate::issues::Report {
+            area: Area::Webhooks,
+            kind: self.as_str().to_string(),
+            entity: EntityRef { kind: "endpoint".into(), id: endpoint_id.to_string(), name: url.to_string(), link },
+            severity: Severity::Error,
+            title,
+            message,
+        }
+    }
+}
+
+pub async fn settings(state: &AppState, tenant_id: &str) -> AppResult<WebhookSettings> {
+    let tenant = tenant_id.to_string();
+    state.store.call(move |c| store::settings(c, &tenant)).await
+}
+
+pub async fn overview(state: &AppState, tenant_id: &str) -> AppResult<WebhookOverview> {
+    let tenant = tenant_id.to_string();
+    state
+        .store
+        .call(move |c| {
+            let settings = store::settings(c, &tenant)?;
+            let (active_endpoints, total_endpoints) = store::endpoint_counts(c, &tenant)?;
+            let queued = store::log::queued(c, &tenant)?;
+            Ok(WebhookOverview { settings, active_endpoints, total_endpoints, queued })
+        })
+        .await
+}
+
+pub async fn put_settings(state: &AppState, tenant_id: &str, s: WebhookSettings) -> AppResult<WebhookOverview> {
+    validate_settings(&s)?;
+    let tenant = tenant_id.to_string();
+    state.store.call(move |c| store::put_settings(c, &tenant, &s)).await?;
+    state.webhooks.wake.notify_one();
+    overview(state, tenant_id).await
+}
+
+fn validate_settings(s: &WebhookSettings) -> AppResult<()> {
+    let mut errors = sluice_contract::error::FieldErrors::new();
+    if s.retry_schedule_secs.len() > 20 || s.retry_schedule_secs.iter().any(|&d| d == 0 || d > 7 * 24 * 3600) {
+        errors.add("retryScheduleSecs", "Give up to 20 waits, each from 1 second to 7 days.");
+    } else if s.retry_schedule_secs.windows(2).any(|w| w[1] < w[0]) {
+        errors.add("retryScheduleSecs", "Each wait must be at least as long as the one before it.");
+    }
+    if !(1..=24 * 30).contains(&s.disable_after_hours) {
+        errors.add("disableAfterHours", "Use 1 to 720 hours.");
+    }
+    if !(1..=60).contains(&s.timeout_secs) {
+        errors.add("timeoutSecs", "Use 1 to 60 seconds.");
+    }
+    errors.into_result().map_err(AppError::Validation)
+}
+
+/// Tools > Issues' Retry for this area: send a test event to the endpoint now; when it answers,
+/// turn it back on if Sluice had disabled it and send its failed deliveries again.
+pub fn register_retry(state: &AppState) {
+    let retry: crate::issues::RetryFn = std::sync::Arc::new(|state: AppState, issue| {
+        Box::pin(async move { endpoints::recover(&state, &issue.entity.id).await })
+    });
+    state.retry.register(Area::Webhooks, retry);
+}

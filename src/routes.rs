@@ -1,0 +1,79 @@
+//! Every page of the console, typed: the router, the sidebar, links and redirects all take
+//! their targets from [`Page`], so a path is written once.
+
+use crate::api::encode_query_value;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Page {
+    Login,
+    Integrations,
+    /// Admin > Integrations > Webhooks: the switch and the endpoints.
+    Webhooks,
+    /// The delivery log (filters go in the query string).
+    WebhookDeliveries,
+    /// One delivery with its payload and every attempt.
+    WebhookDelivery(String),
+    /// The event catalog.
+    WebhookEvents,
+    Distributors,
+    Issues,
+    Usage,
+    Settings,
+    ApiKeys,
+}
+
+impl Page {
+    /// The path the router matches, e.g. `/webhooks/deliveries/d_1`.
+    pub fn path(&self) -> String {
+        match self {
+            Page::WebhookDelivery(id) => format!("/webhooks/deliveries/{}", encode_query_value(id)),
+            page => page.static_path().to_string(),
+        }
+    }
+
+    fn static_path(&self) -> &'static str {
+        match self {
+            Page::Login => "/login",
+            Page::Integrations => "/integrations",
+            Page::Webhooks => "/webhooks",
+            Page::WebhookDeliveries => "/webhooks/deliveries",
+            Page::WebhookDelivery(_) => "/webhooks/deliveries/:id",
+            Page::WebhookEvents => "/webhooks/events",
+            Page::Distributors => "/distributors",
+            Page::Issues => "/issues",
+            Page::Usage => "/usage",
+            Page::Settings => "/settings",
+            Page::ApiKeys => "/settings/api-keys",
+        }
+    }
+
+    /// The path with a query string (already encoded, from [`crate::api::query_string`]).
+    pub fn with_query(&self, query: &str) -> String {
+        format!("{}{query}", self.path())
+    }
+
+    /// What the sidebar calls it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Page::Login => "Sign in",
+            Page::Integrations => "Integrations",
+            Page::Webhooks | Page::WebhookDeliveries | Page::WebhookDelivery(_) | Page::WebhookEvents => "Webhooks",
+            Page::Distributors => "Distributors",
+            Page::Issues => "Issues",
+            Page::Usage => "API usage",
+            Page::Settings | Page::ApiKeys => "Settings",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn paths_are_written_once_and_ids_are_encoded() {
+        assert_eq!(Page::Webhooks.path(), "/webhooks");
+        assert_eq!(Page::WebhookDelivery("d 1/x".into()).path(), "/webhooks/deliveries/d%201%2Fx");
+        assert_eq!(Page::WebhookDeliveries.with_query("?status=failed"), "/webhooks/deliveries?status=failed");
+    }
+}
