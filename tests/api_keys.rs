@@ -158,7 +158,7 @@ async fn a_resubmit_after_a_failure_reuses_the_key_and_the_failure_is_not_the_na
     assert!(wait_until(2000.0, || by_testid("empty-state").is_some()).await);
     type_into("field-key-name", "Billing sync");
     click("create-key");
-    assert!(wait_until(1000.0, || by_testid("create-key-error").is_some()).await, "the form says it failed");
+    assert!(wait_until(1000.0, || by_testid("form-error").is_some()).await, "the form says it failed");
     assert!(by_testid("field-error").is_none(), "not as the Name field's error");
     click("create-key");
     assert!(wait_until(1000.0, || by_testid("secret-dialog").is_some()).await, "created on the resubmit");
