@@ -16,6 +16,12 @@ echo "### 429 storm"
 cargo run --quiet --profile server -p sluice-bench --bin storm
 
 echo
+echo "### 429 storm in Chromium (tabs of one admin, real server)"
+cargo build --quiet -p sluice-server
+./target/debug/sluice-server precompress --dist-dir dist
+SLUICE_BIN="$PWD/target/debug/sluice-server" SLUICE_DIST="$PWD/dist" node bench/storm_browser.mjs
+
+echo
 echo "### First render"
 cargo build --quiet -p sluice-server
 ./target/debug/sluice-server precompress --dist-dir dist

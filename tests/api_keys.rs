@@ -159,3 +159,40 @@ async fn a_failed_load_explains_itself_and_can_be_retried() {
     assert!(wait_until(2000.0, || by_testid("api-key-row").is_some()).await, "loaded after retry");
     assert!(by_testid("error-panel").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn a_resubmit_after_a_failure_reuses_the_key_and_the_failure_is_not_the_names_error() {
+    let posts = Rc::new(Cell::new(0));
+    let p = posts.clone();
+    let fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
+        ("GET", path) if path.starts_with("/api/v1/api-keys") => Some(json(200, &list(""))),
+        ("POST", "/api/v1/api-keys") => {
+            p.set(p.get() + 1);
+            Some(if p.get() == 1 {
+                error(500, "internal", "Something went wrong on our side.")
+            } else {
+                json(201, &format!(r#"{{"key":{KEY},"secret":"slk_3f9a_supersecret"}}"#))
+            })
+        }
+        _ => None,
+    }));
+    let _app = mount_app_at("/settings/api-keys");
+    assert!(wait_until(2000.0, || by_testid("empty-state").is_some()).await);
+    type_into("field-key-name", "Billing sync");
+    click("create-key");
+    assert!(wait_until(1000.0, || by_testid("form-error").is_some()).await, "the form says it failed");
+    assert!(by_testid("field-error").is_none(), "not as the Name field's error");
+    click("create-key");
+    assert!(wait_until(1000.0, || by_testid("secret-dialog").is_some()).await, "created on the resubmit");
+    let keys: Vec<Option<String>> = fake
+        .seen
+        .borrow()
+        .iter()
+        .filter(|s| s.method == "POST")
+        .map(|s| s.request.header("idempotency-key").map(str::to_string))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0].is_some() && keys[0] == keys[1], "one key per dialog, not per submit: {keys:?}");
+    // The list reloads after a create: let it finish here, not in the next test's fake.
+    assert!(wait_until(1000.0, || fake.count_path("/api/v1/api-keys?limit=200") == 2).await, "list reloaded");
+}

@@ -69,7 +69,7 @@ async fn cancel_at_the_gate_aborts_the_waiting_requests() {
     assert!(now_ms() - cancelled_at < 300.0);
     assert_eq!(fake.count(), 1, "the cancelled request was not sent again");
     let status = gate::status();
-    assert_eq!(status.waiting_until_ms, None);
+    assert!(status.waiting_until_ms.is_some(), "the server's window is still closed: so is ours");
     assert!(status.gave_up_message.unwrap().contains("not sent"));
 }
 
@@ -132,7 +132,8 @@ async fn the_banner_counts_down_while_waiting_and_goes_away_after() {
     let _app = mount_app_at("/settings/api-keys");
     assert!(wait_until(1000.0, || by_testid("rate-limit-banner").is_some()).await, "banner shown");
     let text = text_of("rate-limit-banner");
-    assert!(text.contains("API limit reached — retrying in 1 s (1 request waiting)"), "{text}");
+    // Retry-After 1 s plus up to half a second of jitter.
+    assert!(text.contains("API limit reached — retrying in ") && text.contains(" s (1 request waiting)"), "{text}");
     assert!(by_testid("retry-now").is_some() && by_testid("cancel-wait").is_some());
     let region = by_testid("rate-limit-banner").unwrap().parent_element().unwrap();
     assert_eq!(region.get_attribute("role").as_deref(), Some("status"));

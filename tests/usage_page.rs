@@ -162,7 +162,8 @@ fn the_chart_scale_fits_the_tallest_bar_and_the_limit_pace() {
         [nice_max(0), nice_max(1), nice_max(3), nice_max(48), nice_max(50), nice_max(51)],
         [1, 1, 5, 50, 50, 100]
     );
-    let point = |requests, rejected| UsagePoint { at: "2026-11-24T10:00:00Z".into(), requests, rejected };
+    let point =
+        |requests, rejected| UsagePoint { at: "2026-11-24T10:00:00Z".into(), requests, rejected, console_requests: 0 };
     let g = geometry(&[point(10, 0), point(40, 10), point(0, 0)], Some(50.0));
     assert_eq!(g.y_max, 50, "the pace (50 per bucket) sets the scale above the tallest bar (40)");
     let pace_y = g.pace_y.unwrap();

@@ -84,6 +84,17 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     Some(at_ms.saturating_sub(now_ms))
 }
 
+/// `Retry-After` read against the response's own `Date` when it has one: an HTTP-date names a
+/// moment on the server's clock, so the wait is that moment minus the server's now, not ours.
+pub fn retry_after_ms(value: &str, date: Option<&str>, local_now_ms: u64) -> Option<u64> {
+    let server_now = date
+        .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
+        .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(local_now_ms);
+    parse_retry_after(value, server_now)
+}
+
 /// Formats an HTTP-date for `Retry-After` (used by tests and fakes).
 pub fn format_http_date(unix_ms: u64) -> String {
     httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_millis(unix_ms))
@@ -225,6 +236,17 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1_445_412_490_000), Some(0));
         assert_eq!(parse_retry_after("soon", 0), None);
         assert_eq!(parse_retry_after("-3", 0), None);
+    }
+
+    #[test]
+    fn an_http_date_retry_after_is_read_against_the_responses_date() {
+        let server_now = 1_445_412_470_000;
+        let date = format_http_date(server_now);
+        // Our clock is 5 minutes fast: the server's Date still gives the 10 s it meant.
+        let local = server_now + 300_000;
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", Some(&date), local), Some(10_000));
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", None, local), Some(0));
+        assert_eq!(retry_after_ms("7", Some(&date), local), Some(7_000));
     }
 
     #[test]

@@ -64,9 +64,25 @@ pub struct UsageWindow {
 pub struct UsagePoint {
     /// Start of the bucket (RFC 3339).
     pub at: String,
+    /// API-key requests (the tenant's Public API window).
     pub requests: u64,
-    /// Requests refused with 429.
+    /// API-key requests refused with 429.
     pub rejected: u64,
+    /// Console requests, which spend each session's own window, not the tenant's.
+    #[serde(default)]
+    pub console_requests: u64,
+}
+
+/// One console session's own rolling window (`--console-rate-limit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleWindow {
+    pub limit: u64,
+    pub window_secs: u64,
+    pub used: u64,
+    pub remaining: u64,
+    pub reset_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,12 +100,20 @@ pub struct TopCaller {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UsageReport {
+    /// The tenant's Public API window, spent by API keys.
     pub window: UsageWindow,
+    /// The calling console session's own window; absent when an API key asks.
+    #[serde(default)]
+    pub console_window: Option<ConsoleWindow>,
     pub range: String,
     pub bucket_secs: u64,
     pub series: Vec<UsagePoint>,
+    /// API-key requests over the range.
     pub total_requests: u64,
     pub total_rejected: u64,
+    /// Console requests over the range (counted apart from the Public API).
+    #[serde(default)]
+    pub total_console_requests: u64,
     pub top_routes: Vec<TopCaller>,
     pub top_keys: Vec<TopCaller>,
 }

@@ -49,9 +49,12 @@ pub struct ServeArgs {
     /// Where the SQLite database and keys live.
     #[arg(long, env = "SLUICE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// Requests per rolling window per tenant, as `<count>/<seconds>`.
+    /// The tenant's Public API window (API keys), as `<count>/<seconds>`.
     #[arg(long, env = "SLUICE_RATE_LIMIT", default_value = "500/600")]
     pub rate_limit: RateLimitSpec,
+    /// Each console session's own window, as `<count>/<seconds>`: API-key traffic never spends it.
+    #[arg(long, env = "SLUICE_CONSOLE_RATE_LIMIT", default_value = "300/60")]
+    pub console_rate_limit: RateLimitSpec,
     /// Allow webhook and feed URLs that resolve to loopback, private or link-local addresses.
     #[arg(long, env = "SLUICE_ALLOW_PRIVATE_TARGETS")]
     pub allow_private_targets: bool,
@@ -83,6 +86,11 @@ impl Default for RateLimitSpec {
     }
 }
 
+impl RateLimitSpec {
+    /// A console session's window unless `--console-rate-limit` says otherwise.
+    pub const CONSOLE_DEFAULT: RateLimitSpec = RateLimitSpec { count: 300, window_secs: 60 };
+}
+
 impl FromStr for RateLimitSpec {
     type Err = String;
 
@@ -105,6 +113,7 @@ impl ServeArgs {
             listen: "127.0.0.1:0".parse().expect("valid address"),
             data_dir,
             rate_limit: RateLimitSpec::default(),
+            console_rate_limit: RateLimitSpec::CONSOLE_DEFAULT,
             allow_private_targets: false,
             demo: false,
             dist_dir: PathBuf::from("dist"),

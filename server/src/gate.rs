@@ -1,9 +1,10 @@
-//! The gate every `/api/v1` request passes: who is calling, the tenant's rate limit, usage
+//! The gate every `/api/v1` request passes: who is calling, the rate-limit window it spends, usage
 //! counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::usage::limiter::{Verdict, WindowState};
+use crate::usage::admission::Allowance;
+use crate::usage::limiter::WindowState;
 use crate::{idempotency, preauth, usage};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -30,32 +31,22 @@ pub async fn api_gate(State(state): State<AppState>, mut req: Request, next: Nex
     );
     let caller = principal.caller_label();
     let tenant_id = principal.tenant_id.clone();
-    match state.limiter.check(&tenant_id, now) {
-        Verdict::Refused { state: window, retry_after_secs } => {
-            state.usage.record(&tenant_id, now, &route, &caller, true);
-            usage::alerts::observe(&state, &tenant_id, window).await;
-            let mut response = AppError::RateLimited {
-                retry_after_secs,
-                message: format!(
-                    "This tenant has used all {} requests of its {}-second window. Try again in {} s.",
-                    window.limit,
-                    state.limiter.spec().window_secs,
-                    retry_after_secs
-                ),
-            }
-            .into_response();
-            add_window_headers(response.headers_mut(), window);
-            response
-        }
-        Verdict::Allowed(window) => {
-            state.usage.record(&tenant_id, now, &route, &caller, false);
+    // API keys spend the tenant's Public API window, a console session its own.
+    let admission = usage::admission::admit(&state, &principal, now);
+    state.usage.record(&tenant_id, now, &route, &caller, admission.refused_for_secs.is_some());
+    let mut response = match admission.refusal() {
+        Some(refused) => refused.into_response(),
+        None => {
             req.extensions_mut().insert(principal.clone());
-            let mut response = idempotency::run(&state, &principal, req, next).await;
-            add_window_headers(response.headers_mut(), window);
-            usage::alerts::observe(&state, &tenant_id, window).await;
-            response
+            idempotency::run(&state, &principal, req, next).await
         }
+    };
+    add_window_headers(response.headers_mut(), admission.window);
+    // Thresholds judge the Public API window only: the console's own use never raises them.
+    if admission.allowance == Allowance::PublicApi {
+        usage::alerts::observe(&state, &tenant_id, admission.window).await;
     }
+    response
 }
 
 fn add_window_headers(headers: &mut HeaderMap, window: WindowState) {

@@ -42,7 +42,10 @@ pub struct Inner {
     pub store: Store,
     pub clock: SharedClock,
     pub config: ServeArgs,
+    /// The tenant's Public API window, spent by API keys.
     pub limiter: RateLimiter,
+    /// Each console session's own window (see `usage::admission`).
+    pub console_limiter: RateLimiter,
     pub usage: UsageRecorder,
     pub usage_alerts: UsageAlerts,
     pub login_guard: LoginGuard,
@@ -69,6 +72,7 @@ impl AppState {
             store,
             clock,
             limiter: RateLimiter::new(config.rate_limit),
+            console_limiter: RateLimiter::new(config.console_rate_limit),
             config,
             usage: UsageRecorder::default(),
             usage_alerts: UsageAlerts::default(),

@@ -89,6 +89,16 @@ impl ApiRequest {
     }
 }
 
+/// Whether a background refresh should run now: not while the tab is hidden, nor while the
+/// window is closed (the refresh would only wait at the gate, or add to the storm).
+pub fn may_poll() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    let visible = web_sys::window().and_then(|w| w.document()).is_none_or(|d| !d.hidden());
+    #[cfg(not(target_arch = "wasm32"))]
+    let visible = true;
+    visible && gate::closed_until().is_none()
+}
+
 thread_local! {
     static ON_UNAUTHENTICATED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
 }

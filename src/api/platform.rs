@@ -81,11 +81,28 @@ pub fn idempotency_key() -> String {
 #[derive(Clone, Default)]
 pub struct CancelToken(Rc<CancelInner>);
 
+type Callback = Box<dyn FnOnce()>;
+
 #[derive(Default)]
 struct CancelInner {
     cancelled: Cell<bool>,
     wakers: RefCell<Vec<Waker>>,
-    on_cancel: RefCell<Vec<Box<dyn FnOnce()>>>,
+    on_cancel: RefCell<Vec<(u64, Callback)>>,
+    next_callback: Cell<u64>,
+}
+
+/// Removes its callback from the token when dropped (see [`CancelToken::on_cancel_scoped`]).
+pub struct OnCancel {
+    token: std::rc::Weak<CancelInner>,
+    id: u64,
+}
+
+impl Drop for OnCancel {
+    fn drop(&mut self) {
+        if let Some(inner) = self.token.upgrade() {
+            inner.on_cancel.borrow_mut().retain(|(id, _)| *id != self.id);
+        }
+    }
 }
 
 impl CancelToken {
@@ -100,7 +117,7 @@ impl CancelToken {
         let wakers = std::mem::take(&mut *self.0.wakers.borrow_mut());
         wakers.into_iter().for_each(Waker::wake);
         let callbacks = std::mem::take(&mut *self.0.on_cancel.borrow_mut());
-        callbacks.into_iter().for_each(|f| f());
+        callbacks.into_iter().for_each(|(_, f)| f());
     }
 
     pub fn is_cancelled(&self) -> bool {
@@ -112,8 +129,23 @@ impl CancelToken {
         if self.is_cancelled() {
             f();
         } else {
-            self.0.on_cancel.borrow_mut().push(Box::new(f));
+            let id = self.0.next_callback.get() + 1;
+            self.0.next_callback.set(id);
+            self.0.on_cancel.borrow_mut().push((id, Box::new(f)));
         }
+    }
+
+    /// Like [`on_cancel`](Self::on_cancel), but only while the guard lives: a page's long-lived
+    /// token does not collect one closure per request it ever carried.
+    pub fn on_cancel_scoped(&self, f: impl FnOnce() + 'static) -> OnCancel {
+        let before = self.0.next_callback.get();
+        self.on_cancel(f);
+        OnCancel { token: Rc::downgrade(&self.0), id: if self.is_cancelled() { 0 } else { before + 1 } }
+    }
+
+    /// Callbacks still registered (tests: nothing is left behind).
+    pub fn pending_callbacks(&self) -> usize {
+        self.0.on_cancel.borrow().len()
     }
 
     /// Resolves when the token is cancelled.

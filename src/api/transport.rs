@@ -173,6 +173,11 @@ impl LiveSource {
             if gone && !live.closed.get() {
                 let delay = live.delay_ms.get();
                 live.delay_ms.set((delay * 2).min(RECONNECT_MAX_MS));
+                // Reconnecting into a closed window would be refused again: wait at the gate too.
+                let closed_for = super::gate::closed_until()
+                    .map(|until| (until - super::platform::now_ms()).max(0.0) as u32)
+                    .unwrap_or(0);
+                let delay = delay.max(closed_for);
                 let again = Rc::downgrade(&live);
                 gloo_timers::callback::Timeout::new(delay, move || {
                     if let Some(live) = again.upgrade() {

@@ -1,19 +1,13 @@
 //! `/api/v1/usage`: the tenant's calls against its rate limit.
 
-use super::{encode_query_value, gate, send, ApiError, ApiRequest};
-use sluice_contract::retry::RateLimitInfo;
+use super::{encode_query_value, send, ApiError, ApiRequest, CancelToken};
 use sluice_contract::usage::{UsageReport, UsageThresholds};
 
-/// The report for `range` (`1h`, `24h`, `7d`); its window also updates the header meter.
-pub async fn report(range: &str) -> Result<UsageReport, ApiError> {
+/// The report for `range` (`1h`, `24h`, `7d`). Its `window` is the tenant's Public API window,
+/// not the console's own, so it does not feed the gate (the response headers do).
+pub async fn report(range: &str, cancel: CancelToken) -> Result<UsageReport, ApiError> {
     let path = format!("/usage?range={}", encode_query_value(range));
-    let report: UsageReport = send(ApiRequest::get(path, "Load API usage")).await?;
-    gate::note_rate_limit(RateLimitInfo {
-        limit: report.window.limit,
-        remaining: report.window.remaining,
-        reset_secs: report.window.reset_secs,
-    });
-    Ok(report)
+    send(ApiRequest::get(path, "Load API usage").cancel_with(cancel)).await
 }
 
 pub async fn thresholds() -> Result<UsageThresholds, ApiError> {

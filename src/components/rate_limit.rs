@@ -32,8 +32,16 @@ pub fn RateMeter(#[prop(into)] status: Signal<GateStatus>) -> impl IntoView {
     }
 }
 
+/// "in 9 min, at 14:32" for a wait too long to count down.
+fn reopens_at(until_ms: f64, secs: u64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(until_ms));
+    let minutes = (secs as f64 / 60.0).round() as u64;
+    format!("in {minutes} min, at {:02}:{:02}", at.get_hours(), at.get_minutes())
+}
+
 /// The calm banner shown while the API window is closed, or after the console gave up.
-/// Lives in a `role="status"` region so screen readers hear it without losing their place.
+/// The `role="status"` region holds a sentence that changes with the state only; the ticking
+/// countdown beside it is hidden from screen readers, which would otherwise read every second.
 #[component]
 pub fn RateLimitBanner(
     #[prop(into)] status: Signal<GateStatus>,
@@ -57,22 +65,48 @@ pub fn RateLimitBanner(
         // Short pauses pass unnoticed; say something once the wait is one to notice.
         (secs >= 2.0).then_some(secs as u64)
     };
-    let gave_up = move || status.with(|s| s.gave_up_message.clone());
+    let reason = move || if status.with(|s| s.busy) { "The server is busy" } else { "API limit reached" };
+    // What is announced: changes when the state does, not every second.
+    let announcement = move || {
+        let s = status.get();
+        match (s.waiting_until_ms, s.waiting) {
+            (Some(_), 0) => format!("{}. Requests pause until the window reopens.", reason()),
+            (Some(_), n) => format!("{}. {n} waiting, retried automatically.", reason()),
+            (None, _) if s.paced_until_ms.is_some() => "Close to the API limit: requests are spaced out.".into(),
+            _ => String::new(),
+        }
+    };
+    let gave_up = move || {
+        status.with(|s| s.gave_up_message.clone()).map(|message| {
+            view! {
+                <div class="banner banner-gave-up" data-testid="rate-limit-gave-up">
+                    <span class="banner-icon" aria-hidden="true">"!"</span>
+                    <span class="banner-text">{message}</span>
+                    <button type="button" class="button button-quiet" on:click=move |_| on_dismiss.run(())>
+                        "Dismiss"
+                    </button>
+                </div>
+            }
+        })
+    };
     view! {
         <div role="status" class="banner-region">
+            <span class="visually-hidden" data-testid="rate-limit-announcement">{announcement}</span>
+            {gave_up}
             {move || {
                 if let Some(secs) = seconds_left() {
-                    let waiting = status.with(|s| s.waiting);
+                    let (waiting, until, long) = status.with(|s| (s.waiting, s.waiting_until_ms.unwrap_or(0.0), s.long_wait_ms));
+                    let when = if secs * 1000 > long { reopens_at(until, secs) } else { format!("in {secs} s") };
                     Some(
                         view! {
                             <div class="banner banner-wait" data-testid="rate-limit-banner">
                                 <span class="banner-icon" aria-hidden="true">"◷"</span>
-                                <span class="banner-text">
+                                <span class="banner-text" aria-hidden="true">
                                     {if waiting > 0 {
                                         let what = if waiting == 1 { "request" } else { "requests" };
-                                        format!("API limit reached — retrying in {secs} s ({waiting} {what} waiting)")
+                                        format!("{} — retrying {when} ({waiting} {what} waiting)", reason())
                                     } else {
-                                        format!("API limit reached — requests resume in {secs} s")
+                                        format!("{} — requests resume {when}", reason())
                                     }}
                                 </span>
                                 <button type="button" class="button" data-testid="retry-now" on:click=move |_| on_retry.run(())>
@@ -102,7 +136,7 @@ pub fn RateLimitBanner(
                         view! {
                             <div class="banner banner-wait" data-testid="rate-limit-banner">
                                 <span class="banner-icon" aria-hidden="true">"◷"</span>
-                                <span class="banner-text">
+                                <span class="banner-text" aria-hidden="true">
                                     {format!("Close to the API limit — spacing requests out: next in {secs} s ({waiting} {what} waiting)")}
                                 </span>
                                 <button type="button" class="button" data-testid="retry-now" on:click=move |_| on_retry.run(())>
@@ -113,19 +147,7 @@ pub fn RateLimitBanner(
                             .into_any(),
                     )
                 } else {
-                    gave_up()
-                        .map(|message| {
-                            view! {
-                                <div class="banner banner-gave-up" data-testid="rate-limit-gave-up">
-                                    <span class="banner-icon" aria-hidden="true">"!"</span>
-                                    <span class="banner-text">{message}</span>
-                                    <button type="button" class="button button-quiet" on:click=move |_| on_dismiss.run(())>
-                                        "Dismiss"
-                                    </button>
-                                </div>
-                            }
-                                .into_any()
-                        })
+                    None
                 }
             }}
         </div>

@@ -6,24 +6,29 @@
 //! Talks only to 127.0.0.1; every loop is bounded.
 
 use rand::Rng;
-use sluice_contract::gate::GateState;
-use sluice_contract::retry::{parse_rate_limit, parse_retry_after, RetryBudget, RetryPolicy};
+use sluice_contract::gate::{Answer, Gate, Next, Pass, CONSOLE};
+use sluice_contract::retry::{parse_rate_limit, parse_retry_after};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
 
 const CLIENTS: usize = 5;
 const ACTIONS_PER_CLIENT: usize = 40;
 const LIMIT: u64 = 50;
 const WINDOW_SECS: u64 = 5;
-/// Retries one action may take before it counts as failed (all strategies).
+/// Retries one action may take before it counts as failed (the baselines; Sluice uses the
+/// console's own `CONSOLE.policy.max_retries`).
 const MAX_RETRIES: u32 = 8;
 /// The immediate-retry client gives up an action after this many tries.
 const NAIVE_MAX_RETRIES: u32 = 50;
 
 #[derive(Clone, Copy, Debug)]
 enum Strategy {
+    /// The console's gate: `contract::gate::Gate` with the console's `CONSOLE` constants.
     Sluice,
+    /// What ky (and most fetch wrappers) do: each request honours its own `Retry-After`.
+    RetryAfterPerRequest,
     Immediate,
     PlainExponential,
 }
@@ -33,6 +38,12 @@ struct Counters {
     requests: AtomicU64,
     refused: AtomicU64,
     failed_actions: AtomicU64,
+}
+
+/// The shared gate and the wake-up its waiters listen for (the console's shell, natively).
+struct Shared {
+    gate: Mutex<Gate>,
+    changed: Notify,
 }
 
 fn now_ms() -> u64 {
@@ -48,68 +59,89 @@ async fn send(client: &reqwest::Client, url: &str, key: &str, counters: &Counter
     res
 }
 
+/// Waits at the gate until it lets one request go (and not before `not_before`).
+async fn pass(shared: &Shared, not_before: u64) {
+    loop {
+        let changed = shared.changed.notified();
+        let now = now_ms();
+        let pass =
+            if now < not_before { Pass::Wait(not_before - now) } else { shared.gate.lock().unwrap().try_pass(now) };
+        match pass {
+            Pass::Go => return,
+            Pass::Wait(ms) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
+                    _ = changed => {}
+                }
+            }
+        }
+    }
+}
+
+/// One action through the shared gate, exactly as the console's `run` drives it.
+async fn sluice_action(client: &reqwest::Client, url: &str, key: &str, counters: &Counters, shared: &Shared) {
+    let (mut retries, mut not_before) = (0, 0);
+    loop {
+        pass(shared, not_before).await;
+        let res = send(client, url, key, counters).await;
+        let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+        let now = now_ms();
+        let answer = match res.status().as_u16() {
+            429 => Answer::Refused { retry_after_ms: header("retry-after").and_then(|v| parse_retry_after(&v, now)) },
+            503 => Answer::Busy { retry_after_ms: header("retry-after").and_then(|v| parse_retry_after(&v, now)) },
+            s => Answer::Done { ok: (200..300).contains(&s) },
+        };
+        let random = rand::thread_rng().gen::<f64>();
+        let next = shared.gate.lock().unwrap().on_answer(now, answer, parse_rate_limit(header), retries, true, random);
+        shared.changed.notify_waiters();
+        match next {
+            Next::Finish => return,
+            Next::Retry { not_before_ms } => {
+                retries += 1;
+                not_before = not_before_ms;
+            }
+            Next::GiveUp(_) => {
+                counters.failed_actions.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        }
+    }
+}
+
 async fn action(
     strategy: Strategy,
     client: &reqwest::Client,
     url: &str,
     key: &str,
     counters: &Counters,
-    gate: &Mutex<GateState>,
-    budget: &Mutex<RetryBudget>,
+    shared: &Shared,
 ) {
-    let policy = RetryPolicy { base_ms: 250, cap_ms: 5_000, max_retry_after_ms: 60_000, max_retries: MAX_RETRIES };
+    if let Strategy::Sluice = strategy {
+        return sluice_action(client, url, key, counters, shared).await;
+    }
+    let policy = CONSOLE.policy;
     let mut retry = 0;
     loop {
-        if let Strategy::Sluice = strategy {
-            let wait = gate.lock().unwrap().wait_before_send(now_ms());
-            if wait > 0 {
-                tokio::time::sleep(Duration::from_millis(wait)).await;
-            }
-        }
         let res = send(client, url, key, counters).await;
-        let refused = res.status() == 429;
-        let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
-        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now_ms()));
-        if let Strategy::Sluice = strategy {
-            let window = parse_rate_limit(header);
-            gate.lock().unwrap().on_response(now_ms(), window, refused.then(|| retry_after.unwrap_or(1000)));
-        }
-        if !refused {
-            budget.lock().unwrap().on_success();
+        if res.status() != 429 {
             return;
         }
+        let retry_after =
+            res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, now_ms()));
         retry += 1;
-        match strategy {
-            Strategy::Immediate => {
-                if retry > NAIVE_MAX_RETRIES {
-                    counters.failed_actions.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-            }
-            Strategy::PlainExponential => {
-                if retry > MAX_RETRIES {
-                    counters.failed_actions.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-                let delay = (policy.base_ms << (retry - 1)).min(policy.cap_ms);
-                tokio::time::sleep(Duration::from_millis(delay)).await;
-            }
-            Strategy::Sluice => {
-                let random = rand::thread_rng().gen::<f64>();
-                let delay = match policy.delay(retry, retry_after, random) {
-                    Ok(d) if budget.lock().unwrap().try_spend() => d,
-                    _ => {
-                        counters.failed_actions.fetch_add(1, Ordering::Relaxed);
-                        return;
-                    }
-                };
-                // The gate already holds every send until the window reopens; the backoff only
-                // matters when the server gave no Retry-After.
-                if retry_after.is_none() {
-                    tokio::time::sleep(Duration::from_millis(delay)).await;
-                }
-            }
+        let limit = if let Strategy::Immediate = strategy { NAIVE_MAX_RETRIES } else { MAX_RETRIES };
+        if retry > limit {
+            counters.failed_actions.fetch_add(1, Ordering::Relaxed);
+            return;
         }
+        let delay = match strategy {
+            Strategy::Immediate | Strategy::Sluice => 0,
+            Strategy::PlainExponential => (policy.base_ms << (retry - 1)).min(policy.cap_ms),
+            Strategy::RetryAfterPerRequest => {
+                retry_after.unwrap_or_else(|| (policy.base_ms << (retry - 1)).min(policy.cap_ms))
+            }
+        };
+        tokio::time::sleep(Duration::from_millis(delay)).await;
     }
 }
 
@@ -137,17 +169,15 @@ async fn run(strategy: Strategy) {
     }));
 
     let counters = Arc::new(Counters::default());
-    let gate = Arc::new(Mutex::new(GateState::new()));
-    let budget = Arc::new(Mutex::new(RetryBudget::new(50.0, 0.2)));
+    let shared = Arc::new(Shared { gate: Mutex::new(Gate::new(CONSOLE)), changed: Notify::new() });
     let started = Instant::now();
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
-        let (counters, gate, budget, url, key) =
-            (counters.clone(), gate.clone(), budget.clone(), url.clone(), tenant.api_key.clone());
+        let (counters, shared, url, key) = (counters.clone(), shared.clone(), url.clone(), tenant.api_key.clone());
         clients.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             for _ in 0..ACTIONS_PER_CLIENT {
-                action(strategy, &client, &url, &key, &counters, &gate, &budget).await;
+                action(strategy, &client, &url, &key, &counters, &shared).await;
             }
         }));
     }
@@ -179,7 +209,8 @@ async fn main() {
         ((CLIENTS * ACTIONS_PER_CLIENT) as u64).div_ceil(LIMIT).saturating_sub(1) * WINDOW_SECS
     );
     println!("{:<22} {:>9} {:>7} {:>11} {:>8} {:>10}", "client", "requests", "429s", "time", "failed", "overhead");
-    for strategy in [Strategy::Sluice, Strategy::Immediate, Strategy::PlainExponential] {
+    for strategy in [Strategy::Sluice, Strategy::RetryAfterPerRequest, Strategy::Immediate, Strategy::PlainExponential]
+    {
         run(strategy).await;
     }
 }

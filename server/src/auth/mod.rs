@@ -23,15 +23,23 @@ pub struct Principal {
 
 #[derive(Debug, Clone)]
 pub enum Actor {
-    User { id: String, email: String },
-    ApiKey { id: String, name: String },
+    /// `session` is the hash of the session's cookie token: the key of its own rate-limit window.
+    User {
+        id: String,
+        email: String,
+        session: String,
+    },
+    ApiKey {
+        id: String,
+        name: String,
+    },
 }
 
 impl Principal {
     /// How usage reports name this caller.
     pub fn caller_label(&self) -> String {
         match &self.actor {
-            Actor::User { .. } => "console".to_string(),
+            Actor::User { .. } => crate::usage::CONSOLE_CALLER.to_string(),
             Actor::ApiKey { name, .. } => format!("key: {name}"),
         }
     }
@@ -113,7 +121,8 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap, now: u64) -> Result<
         .call(move |c| {
             let Some(session) = sessions::find_live(c, &hash, now)? else { return Ok(None) };
             let email = tenants::user_email(c, &session.user_id)?.unwrap_or_default();
-            Ok(Some(Principal { tenant_id: session.tenant_id, actor: Actor::User { id: session.user_id, email } }))
+            let actor = Actor::User { id: session.user_id, email, session: hash };
+            Ok(Some(Principal { tenant_id: session.tenant_id, actor }))
         })
         .await?;
     Ok(found)

@@ -69,7 +69,7 @@ async fn current(State(state): State<AppState>, principal: Principal) -> AppResu
     let tenant_id = principal.tenant_id.clone();
     let name = state.store.call(move |c| tenants::tenant_name(c, &tenant_id)).await?.unwrap_or_default();
     let user = match principal.actor {
-        Actor::User { id, email } => UserInfo { id, email },
+        Actor::User { id, email, .. } => UserInfo { id, email },
         Actor::ApiKey { id, name } => UserInfo { id, email: format!("API key {name}") },
     };
     Ok(Json(SessionInfo { user, tenant: TenantInfo { id: principal.tenant_id, name } }))

@@ -50,21 +50,40 @@ pub fn add(conn: &mut Connection, cells: &[(Cell, u64, u64)]) -> Result<(), AppE
     Ok(())
 }
 
-/// `(bucket start minute, requests, rejected)` for minutes in `[from, to)`, grouped by `bucket` minutes.
+/// One bucket of [`series`]: the other callers' requests and refusals, and `apart_caller`'s requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    pub minute: u64,
+    pub requests: u64,
+    pub rejected: u64,
+    pub apart: u64,
+}
+
+/// Buckets of `bucket` minutes in `[from, to)`, with `apart_caller`'s requests counted apart.
 pub fn series(
     conn: &Connection,
     tenant_id: &str,
     from: u64,
     to: u64,
     bucket: u64,
-) -> Result<Vec<(u64, u64, u64)>, AppError> {
+    apart_caller: &str,
+) -> Result<Vec<Bucket>, AppError> {
     let mut stmt = conn.prepare(
-        "SELECT (minute / ?4) * ?4 AS b, SUM(requests), SUM(rejected) FROM usage_minutes
+        "SELECT (minute / ?4) * ?4 AS b,
+                SUM(CASE WHEN caller = ?5 THEN 0 ELSE requests END),
+                SUM(CASE WHEN caller = ?5 THEN 0 ELSE rejected END),
+                SUM(CASE WHEN caller = ?5 THEN requests ELSE 0 END)
+         FROM usage_minutes
          WHERE tenant_id = ?1 AND minute >= ?2 AND minute < ?3 GROUP BY b ORDER BY b",
     )?;
     let rows = stmt
-        .query_map(params![tenant_id, from as i64, to as i64, bucket.max(1) as i64], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64))
+        .query_map(params![tenant_id, from as i64, to as i64, bucket.max(1) as i64, apart_caller], |r| {
+            Ok(Bucket {
+                minute: r.get::<_, i64>(0)? as u64,
+                requests: r.get::<_, i64>(1)? as u64,
+                rejected: r.get::<_, i64>(2)? as u64,
+                apart: r.get::<_, i64>(3)? as u64,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)

@@ -1,18 +1,24 @@
 //! Admin > API usage: the tenant's rolling window, its history, who uses it, and the
 //! thresholds that raise issues.
 
+pub mod admission;
 pub mod alerts;
 pub mod limiter;
 pub mod recorder;
 pub mod routes;
 
+use crate::auth::{Actor, Principal};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{tenants, usage as store};
-use sluice_contract::usage::{parse_range, TopCaller, UsagePoint, UsageReport, UsageThresholds, UsageWindow};
+use sluice_contract::usage::{
+    parse_range, ConsoleWindow, TopCaller, UsagePoint, UsageReport, UsageThresholds, UsageWindow,
+};
 
 const THRESHOLDS_SETTING: &str = "usage_thresholds";
+/// How usage history names console sessions (`Principal::caller_label`).
+pub const CONSOLE_CALLER: &str = "console";
 /// Usage history is kept this long.
 pub const KEEP_DAYS: u64 = 30;
 
@@ -50,7 +56,9 @@ pub async fn window(state: &AppState, tenant_id: &str) -> AppResult<UsageWindow>
     })
 }
 
-pub async fn report(state: &AppState, tenant_id: &str, range: &str) -> AppResult<UsageReport> {
+/// The report for `principal`: the Public API window, and the caller's own console window.
+pub async fn report(state: &AppState, principal: &Principal, range: &str) -> AppResult<UsageReport> {
+    let tenant_id = principal.tenant_id.as_str();
     let (range_secs, bucket_secs) = parse_range(range).ok_or_else(|| AppError::field("range", "Use 1h, 24h or 7d."))?;
     state.usage.flush(&state.store).await?;
     let now_min = state.now_ms() / 60_000;
@@ -63,7 +71,7 @@ pub async fn report(state: &AppState, tenant_id: &str, range: &str) -> AppResult
         .store
         .call(move |c| {
             Ok((
-                store::series(c, &tenant, from, to, bucket_min)?,
+                store::series(c, &tenant, from, to, bucket_min, CONSOLE_CALLER)?,
                 store::top(c, &tenant, false, from, to, 8)?,
                 store::top(c, &tenant, true, from, to, 8)?,
             ))
@@ -74,25 +82,43 @@ pub async fn report(state: &AppState, tenant_id: &str, range: &str) -> AppResult
     let mut rows = rows.into_iter().peekable();
     let mut bucket = from;
     while bucket < to {
-        let (requests, rejected) = match rows.peek() {
-            Some(&(b, n, r)) if b == bucket => {
-                rows.next();
-                (n, r)
-            }
-            _ => (0, 0),
+        let b = match rows.peek() {
+            Some(b) if b.minute == bucket => rows.next().expect("peeked"),
+            _ => store::Bucket { minute: bucket, requests: 0, rejected: 0, apart: 0 },
         };
-        series.push(UsagePoint { at: rfc3339(bucket * 60_000), requests, rejected });
+        series.push(UsagePoint {
+            at: rfc3339(bucket * 60_000),
+            requests: b.requests,
+            rejected: b.rejected,
+            console_requests: b.apart,
+        });
         bucket += bucket_min;
     }
     let to_callers = |rows: Vec<(String, u64, u64)>| {
         rows.into_iter().map(|(label, requests, rejected)| TopCaller { label, requests, rejected }).collect::<Vec<_>>()
     };
+    let console_window = match &principal.actor {
+        Actor::User { session, .. } => {
+            let w = admission::console_window(state, session, state.now_ms());
+            let window_secs = state.console_limiter.spec().window_secs;
+            Some(ConsoleWindow {
+                limit: w.limit,
+                window_secs,
+                used: w.used,
+                remaining: w.remaining,
+                reset_secs: w.reset_secs,
+            })
+        }
+        Actor::ApiKey { .. } => None,
+    };
     Ok(UsageReport {
         window: window(state, tenant_id).await?,
+        console_window,
         range: range.to_string(),
         bucket_secs,
         total_requests: series.iter().map(|p| p.requests).sum(),
         total_rejected: series.iter().map(|p| p.rejected).sum(),
+        total_console_requests: series.iter().map(|p| p.console_requests).sum(),
         series,
         top_routes: to_callers(routes),
         top_keys: to_callers(keys),

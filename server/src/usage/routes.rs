@@ -31,7 +31,7 @@ async fn report(
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> AppResult<Json<UsageReport>> {
     let range = q.range.unwrap_or_else(|| "1h".into());
-    Ok(Json(crate::usage::report(&state, &principal.tenant_id, &range).await?))
+    Ok(Json(crate::usage::report(&state, &principal, &range).await?))
 }
 
 /// The warning and error thresholds, in percent of the window's limit.

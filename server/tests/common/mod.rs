@@ -28,6 +28,8 @@ pub struct TestServer {
 #[derive(Default)]
 pub struct Options {
     pub rate_limit: RateLimitSpec,
+    /// Each console session's window; the shipped default when `None`.
+    pub console_rate_limit: Option<RateLimitSpec>,
     /// A built console to serve; none by default.
     pub dist_dir: Option<std::path::PathBuf>,
     /// `--allow-private-targets`: webhooks may go to the test's receivers on 127.0.0.1.
@@ -58,6 +60,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
         args.rate_limit = options.rate_limit;
+        args.console_rate_limit = options.console_rate_limit.unwrap_or(args.console_rate_limit);
         args.allow_private_targets = options.allow_private_targets;
         args.dist_dir = options.dist_dir.unwrap_or_else(|| dir.path().join("no-dist"));
         configure(&mut args);

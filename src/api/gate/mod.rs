@@ -1,12 +1,6 @@
-//! The shared gate every request of the console passes (issue #5).
-//!
-//! * A 429 (code `rate_limited`) or 503 closes the window for everyone: `Retry-After` when given
-//!   (a wait longer than the policy accepts gives up), otherwise exponential backoff with jitter.
-//! * While the window is closed no request is sent: they all wait here, and other tabs are told
-//!   through the `sluice-rate-limit` BroadcastChannel so they wait too.
-//! * When `X-RateLimit-Remaining` runs low, requests are spaced out (`pacing_delay_ms`).
-//! * Retries spend a shared [`RetryBudget`]; a request that changes state is retried only when it
-//!   carries an `Idempotency-Key`.
+//! The console's shell around the one gate, [`sluice_contract::gate::Gate`]: it owns the clock,
+//! the waiting (timers and wakers), the view's status, and the other tabs (`tabs.rs`). Every rule
+//! about when a request may go lives in the contract, where the storm benchmark runs it too.
 //!
 //! The view observes [`GateStatus`] through [`subscribe`]; [`retry_now`] and [`cancel`] act on it.
 
@@ -14,21 +8,24 @@ mod run;
 mod tabs;
 
 pub(crate) use run::run;
+pub use sluice_contract::gate::GateConfig;
 
+use super::platform::now_ms;
 #[cfg(target_arch = "wasm32")]
 use super::platform::sleep_ms;
-use super::platform::{now_ms, CancelToken};
-use sluice_contract::retry::{RateLimitInfo, RetryBudget, RetryPolicy};
-use std::cell::RefCell;
+use sluice_contract::gate::{Closure, Gate};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::task::Waker;
-use tabs::{broadcast, ensure_channel};
+use tabs::{ensure_channel, share};
 
 /// What the banner and the header meter show.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GateStatus {
     /// Unix ms at which the closed window opens again; `None` while requests flow.
     pub waiting_until_ms: Option<f64>,
+    /// The server is busy (503), not the limit reached.
+    pub busy: bool,
     pub remaining: Option<u64>,
     pub limit: Option<u64>,
     pub reset_secs: Option<u64>,
@@ -39,28 +36,8 @@ pub struct GateStatus {
     /// Unix ms the next request may go while few requests remain (spacing them out so the
     /// window is not refused); `None` when nothing waits for that.
     pub paced_until_ms: Option<f64>,
-}
-
-/// Tunables of the gate; `Default` is what the console ships with.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GateConfig {
-    pub policy: RetryPolicy,
-    pub budget: RetryBudget,
-    /// Pacing starts when `remaining` falls to this fraction of the limit.
-    pub low_water: f64,
-    /// No pacing pause is longer than this.
-    pub max_pacing_ms: u64,
-}
-
-impl Default for GateConfig {
-    fn default() -> Self {
-        GateConfig {
-            policy: RetryPolicy::default(),
-            budget: RetryBudget::default(),
-            low_water: 0.1,
-            max_pacing_ms: 10_000,
-        }
-    }
+    /// Waits longer than this are shown as a time of day ("at 14:32") rather than a countdown.
+    pub long_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,36 +45,48 @@ pub struct SubscriptionId(u64);
 
 type Observer = Rc<dyn Fn(&GateStatus)>;
 
-#[derive(Default)]
-struct Gate {
-    config: GateConfig,
-    budget: RetryBudget,
-    closed_until: Option<f64>,
-    next_send_at: f64,
-    rate: Option<RateLimitInfo>,
-    /// False while `rate` describes a window that has since closed: no pacing on stale numbers.
-    rate_fresh: bool,
+struct Shell {
+    core: Gate,
     gave_up: Option<String>,
-    waiting: usize,
+    /// Requests held at the gate, each with the flag [`cancel`] sets to drop it.
+    waiting: Vec<(u64, Rc<Cell<bool>>)>,
+    paced_until: Option<f64>,
     generation: u64,
     wakers: Vec<Waker>,
     observers: Vec<(u64, Observer)>,
-    active: Vec<(u64, CancelToken)>,
     next_id: u64,
     channel_open: bool,
 }
 
-impl Gate {
+impl Shell {
+    fn new(config: GateConfig) -> Self {
+        Shell {
+            core: Gate::new(config),
+            gave_up: None,
+            waiting: Vec::new(),
+            paced_until: None,
+            generation: 0,
+            wakers: Vec::new(),
+            observers: Vec::new(),
+            next_id: 0,
+            channel_open: false,
+        }
+    }
+
     fn status(&self) -> GateStatus {
+        let now = now_ms();
+        let closed = self.core.closed_until(now as u64);
+        let window = self.core.window(now as u64);
         GateStatus {
-            waiting_until_ms: self.closed_until,
-            remaining: self.rate.map(|r| r.remaining),
-            limit: self.rate.map(|r| r.limit),
-            reset_secs: self.rate.map(|r| r.reset_secs),
+            waiting_until_ms: closed.map(|c| c as f64),
+            busy: closed.is_some() && self.core.closure() == Closure::Busy,
+            remaining: window.map(|w| w.remaining),
+            limit: window.map(|w| w.limit),
+            reset_secs: window.map(|w| w.reset_secs),
             gave_up_message: self.gave_up.clone(),
-            waiting: self.waiting,
-            paced_until_ms: (self.waiting > 0 && self.closed_until.is_none() && self.next_send_at > now_ms())
-                .then_some(self.next_send_at),
+            waiting: self.waiting.len(),
+            paced_until_ms: self.paced_until.filter(|&p| closed.is_none() && !self.waiting.is_empty() && p > now),
+            long_wait_ms: self.core.config().policy.max_retry_after_ms,
         }
     }
 
@@ -114,13 +103,10 @@ impl Gate {
 }
 
 thread_local! {
-    static GATE: RefCell<Gate> = RefCell::new(Gate {
-        budget: GateConfig::default().budget,
-        ..Gate::default()
-    });
+    static GATE: RefCell<Shell> = RefCell::new(Shell::new(GateConfig::default()));
 }
 
-fn with<R>(f: impl FnOnce(&mut Gate) -> R) -> R {
+fn with<R>(f: impl FnOnce(&mut Shell) -> R) -> R {
     GATE.with(|g| f(&mut g.borrow_mut()))
 }
 
@@ -154,31 +140,28 @@ pub fn unsubscribe(id: SubscriptionId) {
     with(|g| g.observers.retain(|(i, _)| *i != id.0));
 }
 
-/// Opens the window now: waiting requests go at once (the user accepts the risk of a new 429).
+/// "Retry now": the wait ends at once, but one request still goes first (no herd).
 pub fn retry_now() {
     with(|g| {
-        g.closed_until = None;
-        g.next_send_at = 0.0;
+        g.core.open_now(now_ms() as u64);
         g.gave_up = None;
         g.bump();
     });
     emit();
 }
 
-/// Cancels every waiting and in-flight request; each returns [`ApiError::Cancelled`].
+/// Drops the requests waiting at the gate (each returns [`ApiError::Cancelled`]). The window
+/// stays closed — the server's is — and later requests of the page wait for it as usual.
 pub fn cancel() {
-    let tokens = with(|g| {
-        let tokens: Vec<CancelToken> = g.active.drain(..).map(|(_, t)| t).collect();
-        g.closed_until = None;
-        if !tokens.is_empty() {
-            let n = tokens.len();
+    with(|g| {
+        let n = g.waiting.len();
+        g.waiting.drain(..).for_each(|(_, dropped)| dropped.set(true));
+        if n > 0 {
             let what = if n == 1 { "request was" } else { "requests were" };
-            g.gave_up = Some(format!("Cancelled: {n} {what} not sent."));
+            g.gave_up = Some(format!("Cancelled: {n} waiting {what} not sent."));
         }
         g.bump();
-        tokens
     });
-    tokens.iter().for_each(CancelToken::cancel);
     emit();
 }
 
@@ -188,77 +171,46 @@ pub fn dismiss() {
     emit();
 }
 
-/// Records the window a response (or the usage report) described, for the meter and pacing.
-pub fn note_rate_limit(info: RateLimitInfo) {
-    with(|g| {
-        g.rate = Some(info);
-        g.rate_fresh = g.closed_until.is_none();
-    });
-    emit();
+/// Until when (Unix ms) the window is closed, if it is: the event stream waits for it too.
+pub fn closed_until() -> Option<f64> {
+    with(|g| g.core.closed_until(now_ms() as u64).map(|c| c as f64))
 }
 
 /// Starts over with `config`, forgetting windows, budget and observers (tests).
 pub fn reset(config: GateConfig) {
-    let tokens = with(|g| {
-        let channel_open = g.channel_open;
-        let old = std::mem::take(g);
-        *g = Gate { config, budget: config.budget, channel_open, next_id: old.next_id, ..Gate::default() };
+    with(|g| {
+        let mut fresh = Shell::new(config);
+        fresh.channel_open = g.channel_open;
+        fresh.next_id = g.next_id;
+        let old = std::mem::replace(g, fresh);
+        old.waiting.iter().for_each(|(_, dropped)| dropped.set(true));
         old.wakers.into_iter().for_each(Waker::wake);
-        old.active
     });
-    tokens.into_iter().for_each(|(_, t)| t.cancel());
+    tabs::forget();
     crate::api::platform::forget_page();
 }
 
-/// Closes the window until `until` (Unix ms) for this tab, and tells other tabs when `share`.
-fn close_window(until: f64, share: bool) {
-    let changed = with(|g| {
-        if g.closed_until.is_some_and(|c| c >= until) {
-            return false;
-        }
-        g.closed_until = Some(until);
-        g.rate_fresh = false;
+/// After the gate learnt something: wake the waiters, tell the view and the other tabs, and
+/// take the banner down when a closed window opens even if no request is waiting.
+fn changed(tell_tabs: bool) {
+    let (shared, closed) = with(|g| {
         g.bump();
-        true
+        (g.core.shared(), g.core.closed_until(now_ms() as u64))
     });
-    if !changed {
-        return;
-    }
-    if share {
-        broadcast(until);
+    if tell_tabs {
+        share(shared);
     }
     emit();
-    // Nobody may be waiting (a refused POST): clear the banner when the window opens anyway.
     #[cfg(target_arch = "wasm32")]
-    wasm_bindgen_futures::spawn_local(async move {
-        sleep_ms(until - now_ms()).await;
-        let opened = with(|g| {
-            let open = g.closed_until.is_some_and(|c| c <= now_ms());
-            if open {
-                g.closed_until = None;
-                g.bump();
+    if let Some(until) = closed {
+        wasm_bindgen_futures::spawn_local(async move {
+            sleep_ms(until as f64 - now_ms() + 1.0).await;
+            if with(|g| g.core.closed_until(now_ms() as u64).is_none()) {
+                with(|g| g.bump());
+                emit();
             }
-            open
         });
-        if opened {
-            emit();
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn observers_hear_status_changes_until_unsubscribed() {
-        reset(GateConfig::default());
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let s = seen.clone();
-        let id = subscribe(move |st| s.borrow_mut().push(st.remaining));
-        note_rate_limit(RateLimitInfo { limit: 500, remaining: 412, reset_secs: 60 });
-        unsubscribe(id);
-        note_rate_limit(RateLimitInfo { limit: 500, remaining: 411, reset_secs: 60 });
-        assert_eq!(*seen.borrow(), vec![None, Some(412)]);
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = closed;
 }

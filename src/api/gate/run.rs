@@ -1,17 +1,22 @@
-//! One request's way through the gate: wait, send, and on 429/503 close the window and retry.
+//! One request's way through the gate: wait for a pass, send (with a timeout), tell the gate how
+//! it ended, and do what the gate says next.
 
-use super::{close_window, emit, ensure_channel, note_rate_limit, with};
-use crate::api::platform::{now_ms, race, random, sleep_ms, CancelToken};
+use super::{changed, emit, ensure_channel, with};
+use crate::api::platform::{now_ms, race, random, sleep_ms, CancelToken, Either};
 use crate::api::transport::{self, Request, Response};
 use crate::api::ApiError;
+use sluice_contract::gate::{Answer, Next, Pass, Stop};
 use sluice_contract::headers::{IDEMPOTENCY_KEY, RETRY_AFTER};
-use sluice_contract::retry::{
-    is_retryable_status, is_safe_to_retry, pacing_delay_ms, parse_rate_limit, parse_retry_after, GiveUp,
-};
+use sluice_contract::retry::{is_safe_to_retry, parse_rate_limit, retry_after_ms};
 use sluice_contract::ErrorBody;
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
+
+/// A request that has no answer after this is abandoned (and retried when safe).
+pub const REQUEST_TIMEOUT_MS: f64 = 30_000.0;
 
 /// Resolves when the gate's generation moves past `seen`.
 struct Changed(u64);
@@ -30,159 +35,159 @@ impl Future for Changed {
     }
 }
 
-/// Keeps a request in the gate's lists while it runs.
-struct Registration {
+/// Holds a request in the gate's waiting list while it waits; Cancel sets `dropped`.
+struct Waiting {
     id: u64,
-    counted_waiting: bool,
+    dropped: Rc<Cell<bool>>,
+    listed: bool,
 }
 
-impl Drop for Registration {
-    fn drop(&mut self) {
-        let id = self.id;
-        let counted = self.counted_waiting;
-        with(|g| {
-            g.active.retain(|(i, _)| *i != id);
-            if counted {
-                g.waiting = g.waiting.saturating_sub(1);
-            }
-        });
-        if counted {
+impl Waiting {
+    fn list(&mut self) {
+        if !self.listed {
+            self.listed = true;
+            let entry = (self.id, self.dropped.clone());
+            with(|g| g.waiting.push(entry));
             emit();
         }
     }
 }
 
-/// Waits until the window is open and the pacing slot is free, then takes the slot.
-async fn pass(reg: &mut Registration, cancel: &CancelToken, action: &str) -> Result<(), ApiError> {
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if self.listed {
+            let id = self.id;
+            with(|g| g.waiting.retain(|(i, _)| *i != id));
+            emit();
+        }
+    }
+}
+
+/// Waits until the gate lets this request go (and not before `not_before`).
+async fn pass(cancel: &CancelToken, not_before: f64) -> Result<(), ApiError> {
+    let mut waiting = Waiting { id: with(|g| g.id()), dropped: Rc::default(), listed: false };
     loop {
-        if cancel.is_cancelled() {
+        if cancel.is_cancelled() || waiting.dropped.get() {
             return Err(ApiError::Cancelled);
         }
         let now = now_ms();
-        let (open_at, generation, too_long) = with(|g| {
-            let closed = g.closed_until.unwrap_or(0.0);
-            let too_long = closed - now > g.config.policy.max_retry_after_ms as f64;
-            (closed.max(g.next_send_at), g.generation, too_long)
-        });
-        if too_long {
-            let secs = ((open_at - now) / 1000.0).ceil() as u64;
-            return Err(give_up(format!(
-                "API limit reached — “{action}” did not happen: the server asks to wait {secs} s."
-            )));
-        }
-        if open_at <= now {
-            let was_waiting = std::mem::take(&mut reg.counted_waiting);
-            let reopened = with(|g| {
-                if was_waiting {
-                    g.waiting = g.waiting.saturating_sub(1);
-                }
-                // The first request through a reopened window takes the banner down.
-                let reopened = g.closed_until.take().is_some();
-                let fresh = g.rate_fresh;
-                if let Some(rate) = g.rate.as_mut().filter(|_| fresh) {
-                    let pause = pacing_delay_ms(rate, g.config.low_water).min(g.config.max_pacing_ms);
-                    g.next_send_at = now + pause as f64;
-                    rate.remaining = rate.remaining.saturating_sub(1);
-                }
-                reopened
-            });
-            if was_waiting || reopened {
-                emit();
+        let (pass, generation) = if now < not_before {
+            (Pass::Wait((not_before - now).ceil() as u64), with(|g| g.generation))
+        } else {
+            with(|g| {
+                let pass = g.core.try_pass(now as u64);
+                let closed = g.core.closed_until(now as u64).is_some();
+                g.paced_until = match pass {
+                    Pass::Wait(ms) if !closed => Some(now + ms as f64),
+                    _ => None,
+                };
+                (pass, g.generation)
+            })
+        };
+        match pass {
+            Pass::Go => return Ok(()),
+            Pass::Wait(ms) => {
+                waiting.list();
+                race(sleep_ms(ms as f64), race(Changed(generation), cancel.cancelled())).await;
             }
-            return Ok(());
         }
-        if !reg.counted_waiting {
-            reg.counted_waiting = true;
-            with(|g| g.waiting += 1);
-            emit();
-        }
-        race(sleep_ms(open_at - now), race(Changed(generation), cancel.cancelled())).await;
     }
-}
-
-fn give_up(message: String) -> ApiError {
-    let retry_after_ms = with(|g| {
-        g.gave_up = Some(message.clone());
-        g.closed_until.map(|c| (c - now_ms()).max(0.0) as u64)
-    });
-    emit();
-    ApiError::RateLimited { retry_after_ms, message }
 }
 
 /// A 429 closes the shared window only when it is the API limit (`rate_limited`, or no body we
 /// know); a login lockout (`too_many_attempts`) is that form's business, not every request's.
-fn closes_window(response: &Response) -> bool {
-    if !is_retryable_status(response.status) {
-        return false;
+fn answer_of(response: &Response, now: f64) -> Answer {
+    let retry_after =
+        || response.header(RETRY_AFTER).and_then(|v| retry_after_ms(v, response.header("date"), now as u64));
+    match response.status {
+        503 => Answer::Busy { retry_after_ms: retry_after() },
+        429 if crate::api::decode::<ErrorBody>(&response.body)
+            .map(|b| b.error.code == "rate_limited")
+            .unwrap_or(true) =>
+        {
+            Answer::Refused { retry_after_ms: retry_after() }
+        }
+        status => Answer::Done { ok: (200..300).contains(&status) },
     }
-    response.status == 503
-        || crate::api::decode::<ErrorBody>(&response.body).map(|b| b.error.code == "rate_limited").unwrap_or(true)
 }
 
-fn observe(response: &Response) {
-    if let Some(info) = parse_rate_limit(|name| response.header(name).map(str::to_string)) {
-        note_rate_limit(info);
+/// Sends once, giving up after [`REQUEST_TIMEOUT_MS`]; the attempt's own token keeps the fetch's
+/// abort off the caller's token once the attempt is over.
+async fn attempt(request: &Request, cancel: &CancelToken) -> Result<Response, ApiError> {
+    let this = CancelToken::new();
+    let link = this.clone();
+    let _unlink = cancel.on_cancel_scoped(move || link.cancel());
+    let send = transport::current().send(request.clone(), this.clone());
+    match race(send, sleep_ms(REQUEST_TIMEOUT_MS)).await {
+        Either::Left(result) => result,
+        Either::Right(()) => {
+            this.cancel();
+            Err(ApiError::Network(format!("no answer within {} s", REQUEST_TIMEOUT_MS / 1000.0)))
+        }
     }
 }
 
-/// Sends `request` through the gate, retrying as the policy allows. `action` names the user's
-/// action in messages ("Create API key").
+/// Sends `request` through the gate, retrying as the gate says. `action` names the user's action
+/// in messages ("Create API key").
 pub(crate) async fn run(request: Request, cancel: CancelToken, action: &str) -> Result<Response, ApiError> {
     ensure_channel();
-    let mut reg = with(|g| {
-        let id = g.id();
-        g.active.push((id, cancel.clone()));
-        Registration { id, counted_waiting: false }
-    });
-    let transport = transport::current();
     let safe = is_safe_to_retry(&request.method, request.header(IDEMPOTENCY_KEY).is_some());
-    let mut retry = 0;
+    let mut retries = 0;
+    let mut not_before = 0.0;
     loop {
-        pass(&mut reg, &cancel, action).await?;
-        let response = transport.send(request.clone(), cancel.clone()).await?;
-        if cancel.is_cancelled() {
+        pass(&cancel, not_before).await?;
+        let result = attempt(&request, &cancel).await;
+        let now = now_ms();
+        let (answer, window) = match &result {
+            _ if cancel.is_cancelled() => (Answer::Dropped, None),
+            Ok(response) => {
+                (answer_of(response, now), parse_rate_limit(|name| response.header(name).map(str::to_string)))
+            }
+            Err(ApiError::Network(_)) => (Answer::NetworkError, None),
+            Err(_) => (Answer::Dropped, None),
+        };
+        let next = with(|g| g.core.on_answer(now as u64, answer, window, retries, safe, random()));
+        changed(window.is_some() || matches!(answer, Answer::Refused { .. } | Answer::Busy { .. }));
+        if answer == Answer::Dropped {
             return Err(ApiError::Cancelled);
         }
-        observe(&response);
-        if !closes_window(&response) {
-            if (200..300).contains(&response.status) {
-                with(|g| g.budget.on_success());
+        match next {
+            Next::Finish => return result,
+            Next::Retry { not_before_ms } => {
+                retries += 1;
+                not_before = not_before_ms as f64;
             }
-            return Ok(response);
-        }
-        retry += 1;
-        let now = now_ms();
-        let retry_after = response.header(RETRY_AFTER).and_then(|v| parse_retry_after(v, now as u64));
-        let policy = with(|g| g.config.policy);
-        let wait = match policy.delay(retry, retry_after, random()) {
-            Ok(wait) => wait,
-            Err(GiveUp::WaitTooLong { retry_after_ms }) => {
-                close_window(now + retry_after_ms as f64, true);
-                let secs = retry_after_ms.div_ceil(1000);
-                return Err(give_up(format!(
-                    "API limit reached — “{action}” did not happen: the server asks to wait {secs} s. Try again later."
-                )));
-            }
-            Err(_) => {
-                return Err(give_up(format!(
-                    "API limit still reached after {} retries — “{action}” did not happen. Try again in a minute.",
-                    retry - 1
-                )));
-            }
-        };
-        close_window(now + wait as f64, true);
-        if !safe {
-            return Err(give_up(format!(
-                "API limit reached — “{action}” was not sent again, so it did not happen. Try again in {} s.",
-                wait.div_ceil(1000)
-            )));
-        }
-        if !with(|g| g.budget.try_spend()) {
-            return Err(give_up(format!(
-                "API limit reached and the retry budget is spent — “{action}” did not happen. Try again in a minute."
-            )));
+            Next::GiveUp(stop) => return Err(give_up(result, answer, stop, retries, action)),
         }
     }
+}
+
+/// Says what did not happen, in the banner and in the error the page gets.
+fn give_up(result: Result<Response, ApiError>, answer: Answer, stop: Stop, retries: u32, action: &str) -> ApiError {
+    if let Err(e) = result {
+        return e;
+    }
+    let reason = match answer {
+        Answer::Busy { .. } => "The server is busy",
+        _ => "API limit reached",
+    };
+    let until = super::closed_until();
+    let wait_secs = until.map(|u| ((u - now_ms()) / 1000.0).ceil().max(0.0) as u64).unwrap_or(0);
+    let message = match stop {
+        Stop::NotSafe => {
+            format!("{reason} — “{action}” was not sent again, so it did not happen. Try again in {wait_secs} s.")
+        }
+        Stop::BudgetSpent => {
+            format!("{reason} and the retry budget is spent — “{action}” did not happen. Try again in a minute.")
+        }
+        Stop::RetriesExhausted => {
+            format!("{reason} after {retries} retries — “{action}” did not happen. Try again in a minute.")
+        }
+    };
+    with(|g| g.gave_up = Some(message.clone()));
+    emit();
+    let retry_after_ms = until.map(|u| (u - now_ms()).max(0.0) as u64);
+    ApiError::RateLimited { retry_after_ms, message }
 }
 
 #[cfg(test)]
@@ -197,10 +202,11 @@ mod tests {
     fn only_the_api_limit_closes_the_shared_window() {
         let limited = ErrorBody::new("rate_limited", "Slow down.");
         let lockout = ErrorBody::new("too_many_attempts", "Wait a minute.");
-        assert!(closes_window(&response(429, &serde_json::to_string(&limited).unwrap())));
-        assert!(closes_window(&response(429, "")));
-        assert!(closes_window(&response(503, "")));
-        assert!(!closes_window(&response(429, &serde_json::to_string(&lockout).unwrap())));
-        assert!(!closes_window(&response(500, "")));
+        let refused = |a| matches!(a, Answer::Refused { .. } | Answer::Busy { .. });
+        assert!(refused(answer_of(&response(429, &serde_json::to_string(&limited).unwrap()), 0.0)));
+        assert!(refused(answer_of(&response(429, ""), 0.0)));
+        assert!(matches!(answer_of(&response(503, ""), 0.0), Answer::Busy { .. }));
+        assert!(!refused(answer_of(&response(429, &serde_json::to_string(&lockout).unwrap()), 0.0)));
+        assert!(!refused(answer_of(&response(500, ""), 0.0)));
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::{Dialog, TextField};
-use crate::pages::submit::Submit;
+use crate::pages::submit::{form_error, Submit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::api_keys::{CreateApiKey, CreatedApiKey};
@@ -19,7 +19,9 @@ pub fn CreateKeyForm(
     let create = Submit::new(|request: CreateApiKey, key| async move { api::api_keys::create(&request, &key).await });
     let pending = create.pending();
     let (server_field, server_error) = (create.field("name"), create.error());
-    let error = Signal::derive(move || invalid.get().or_else(|| server_field.get()).or_else(|| server_error.get()));
+    let error = Signal::derive(move || invalid.get().or_else(|| server_field.get()));
+    // A failure that is not the name's (the API limit, the network) is the form's, not the field's.
+    let form_failure = Signal::derive(move || if server_field.get().is_some() { None } else { server_error.get() });
     Effect::new(move |_| {
         if let Some(new_key) = create.done().get() {
             name.set(String::new());
@@ -57,6 +59,7 @@ pub fn CreateKeyForm(
                     {move || if pending.get() { "Creating…" } else { "Create key" }}
                 </button>
             </form>
+            {form_error(form_failure)}
         </section>
         {move || {
             created

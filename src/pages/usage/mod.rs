@@ -7,7 +7,7 @@ use crate::components::{EmptyState, UsageChart};
 use crate::pages::load::{show, updating, Loader, Words};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use sluice_contract::usage::{TopCaller, UsageLevel, UsageReport, UsageWindow, USAGE_RANGES};
+use sluice_contract::usage::{ConsoleWindow, TopCaller, UsageLevel, UsageReport, UsageWindow, USAGE_RANGES};
 use std::time::Duration;
 use thresholds::ThresholdsForm;
 
@@ -22,14 +22,18 @@ pub fn UsagePage() -> impl IntoView {
             q.get("range").filter(|r| USAGE_RANGES.iter().any(|(n, _, _)| n == r)).unwrap_or_else(|| "1h".into())
         })
     });
-    let report = Loader::new(move || range.get(), |range: String, _| async move { api::usage::report(&range).await });
-    report.poll(REFRESH, || true);
+    let report = Loader::new(
+        move || range.get(),
+        |range: String, cancel| async move { api::usage::report(&range, cancel).await },
+    );
+    // No polling while the console's window is closed: the refresh would only wait at the gate.
+    report.poll(REFRESH, api::may_poll);
 
     view! {
         <div class="page-head" data-testid="usage-page">
             <p class="breadcrumb">"Admin"</p>
             <h1>"API usage" {updating(report)}</h1>
-            <p class="lede">"Calls to the Public API against this tenant's limit, from the console and every API key."</p>
+            <p class="lede">"Calls to the Public API against this tenant's limit from every API key; the console has its own allowance, shown apart."</p>
         </div>
         <RangeSwitch range />
         {show(
@@ -109,6 +113,21 @@ fn WindowSummary(window: UsageWindow) -> impl IntoView {
     }
 }
 
+/// This console session's own window: API keys never spend it, so the admin is never locked out.
+#[component]
+fn ConsoleSummary(window: ConsoleWindow, total_in_range: u64) -> impl IntoView {
+    let text = format!(
+        "This console session: {} of {} requests used in the last {} s — its own allowance, apart from the Public API. {} console requests in this range.",
+        window.used, window.limit, window.window_secs, total_in_range
+    );
+    view! {
+        <section class="section" aria-labelledby="console-window-heading">
+            <h2 id="console-window-heading">"Console"</h2>
+            <p data-testid="usage-console-window">{text}</p>
+        </section>
+    }
+}
+
 #[component]
 fn Report(report: UsageReport) -> impl IntoView {
     let per = match report.bucket_secs {
@@ -126,6 +145,7 @@ fn Report(report: UsageReport) -> impl IntoView {
     let long_range = report.range == "7d";
     view! {
         <WindowSummary window=report.window.clone() />
+        {report.console_window.clone().map(|w| view! { <ConsoleSummary window=w total_in_range=report.total_console_requests /> })}
         <div class="usage-grid">
             <section class="section" aria-labelledby="chart-heading">
                 <h2 id="chart-heading">"Requests " {per.clone()}</h2>
