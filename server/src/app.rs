@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, gate, issues, openapi, stream, usage, web};
+use crate::{api_keys, auth, distributors, gate, issues, openapi, stream, usage, web};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get};
@@ -23,6 +23,7 @@ pub fn api_v1() -> OpenApiRouter<AppState> {
         .merge(api_keys::routes::routes())
         .merge(issues::routes::routes())
         .merge(usage::routes::routes())
+        .merge(distributors::routes::routes())
         .merge(stream::routes())
 }
 

@@ -8,6 +8,8 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod credentials;
+pub mod distributors;
 pub mod error;
 pub mod gate;
 pub mod idempotency;
@@ -35,6 +37,8 @@ pub fn build_state(config: ServeArgs, clock: SharedClock) -> Result<AppState, St
     let store = Store::open(&config.data_dir)?;
     let state = AppState::new(store, clock, config);
     usage::alerts::register_retry(&state);
+    distributors::init(&state)?;
+    state.credentials.check()?;
     Ok(state)
 }
 
@@ -69,6 +73,7 @@ fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             usage::alerts::sweep(&state).await;
+            distributors::worker::tick(&state).await;
             if let Err(e) = usage::housekeeping(&state).await {
                 tracing::warn!(error = %e, "usage housekeeping failed");
             }

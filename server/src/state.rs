@@ -14,6 +14,8 @@ use tokio::sync::broadcast;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     IssuesChanged { tenant_id: String },
+    /// A distributor sync made progress or ended (the `distributors` event of the stream).
+    DistributorRun { tenant_id: String, progress: sluice_contract::distributors::RunProgress },
 }
 
 #[derive(Clone)]
@@ -28,6 +30,8 @@ pub struct Inner {
     pub usage_alerts: UsageAlerts,
     pub login_guard: LoginGuard,
     pub retry: RetryRegistry,
+    /// The master key that seals credentials (see `crate::credentials`).
+    pub credentials: crate::credentials::Keyring,
     pub notices: broadcast::Sender<Notice>,
     /// Flips to `true` when the server starts shutting down, so long-lived streams end.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
@@ -37,6 +41,7 @@ pub struct Inner {
 impl AppState {
     pub fn new(store: Store, clock: SharedClock, config: ServeArgs) -> Self {
         let (notices, _) = broadcast::channel(256);
+        let credentials = crate::credentials::Keyring::new(config.data_dir.clone());
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -46,6 +51,7 @@ impl AppState {
             usage_alerts: UsageAlerts::default(),
             login_guard: LoginGuard::default(),
             retry: RetryRegistry::default(),
+            credentials,
             notices,
             shutting_down: tokio::sync::watch::Sender::new(false),
             idempotency_in_flight: Default::default(),

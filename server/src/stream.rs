@@ -42,6 +42,9 @@ async fn stream(
                         yield Ok(counts_event(&counts));
                     }
                 }
+                Ok(Notice::DistributorRun { tenant_id, progress }) if tenant_id == tenant => {
+                    yield Ok(Event::default().event("distributors").data(serde_json::to_string(&progress).unwrap_or_default()));
+                }
                 Ok(_) => {}
                 // Missed some notices: send the current counts, which is all a notice says.
                 Err(RecvError::Lagged(_)) => {

@@ -9,6 +9,7 @@ pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
         M::up(super::issues::MIGRATION),
         M::up(super::usage::MIGRATION),
         M::up(super::issues::SEARCH_MIGRATION),
+        M::up(super::distributors::MIGRATION),
     ])
     .to_latest(conn)
 }

@@ -1,6 +1,7 @@
 //! A real server on 127.0.0.1 with a real SQLite file in a temp dir, and clients for it.
 #![allow(dead_code)]
 
+pub mod feeds;
 pub mod issues;
 
 use reqwest::{Client, Method, Response};
@@ -29,6 +30,8 @@ pub struct Options {
     pub rate_limit: RateLimitSpec,
     /// A built console to serve; none by default.
     pub dist_dir: Option<std::path::PathBuf>,
+    /// Let feed and webhook targets live on loopback (the SSRF guard is off).
+    pub allow_private_targets: bool,
 }
 
 impl TestServer {
@@ -45,6 +48,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
         args.rate_limit = options.rate_limit;
+        args.allow_private_targets = options.allow_private_targets;
         args.dist_dir = options.dist_dir.unwrap_or_else(|| dir.path().join("no-dist"));
         let clock = ManualClock::new(T0);
         let state = sluice_server::build_state(args, clock.clone()).expect("state");
