@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
-use pages::lazy::{ApiKeysRoute, IssuesRoute, UsageRoute};
+use pages::lazy::{ApiKeysRoute, DistributorsRoute, IssuesRoute, UsageRoute};
 use pages::{
-    distributors::DistributorsPage, integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
+    integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
     shell::Shell, webhooks::WebhooksPage,
 };
 
@@ -46,7 +46,7 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/") view=|| view! { <Redirect path="/issues" /> } />
                         <Route path=path!("/integrations") view=IntegrationsPage />
                         <Route path=path!("/webhooks") view=WebhooksPage />
-                        <Route path=path!("/distributors") view=DistributorsPage />
+                        <Route path=path!("/distributors") view={Lazy::<DistributorsRoute>::new()} />
                         <Route path=path!("/issues") view={Lazy::<IssuesRoute>::new()} />
                         <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/api-keys" /> } />

@@ -94,7 +94,9 @@ async fn an_ftp_feed_syncs_and_a_changed_password_fails_with_the_servers_words()
     let id = create(&api, body).await;
     let shown = api.get_json(&format!("/api/v1/distributors/{id}")).await;
     assert!(shown.get("password").is_none() && shown["passwordSetAt"].is_string(), "{shown}");
-    let db = std::fs::read(server.dir.path().join("sluice.db")).unwrap();
+    // The database and its write-ahead log: WAL mode keeps recent writes in the latter.
+    let db: Vec<u8> = ["sluice.db", "sluice.db-wal"].iter().flat_map(|f| std::fs::read(server.dir.path().join(f)).unwrap_or_default()).collect();
+    assert!(db.windows(6).any(|w| w == b"Synnex"), "the files hold the distributor");
     assert!(!db.windows(11).any(|w| w == b"s3cret-pass"), "the password is stored sealed");
 
     let test: Value = api.post(&format!("/api/v1/distributors/{id}/test"), json!({})).await.json().await.unwrap();
