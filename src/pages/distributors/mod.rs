@@ -36,9 +36,10 @@ pub fn DistributorsPage() -> impl IntoView {
     };
     load();
     let stream = api::distributors::watch_runs(move |p| drop(progress.try_set(Some(p))));
-    let ticker = set_interval_with_handle(move || drop(now.try_set(api::now_ms())), std::time::Duration::from_secs(30)).ok();
+    let ticker = set_interval_with_handle(move || { now.try_set(api::now_ms()); }, std::time::Duration::from_secs(30)).ok();
+    let stream = StoredValue::new_local(stream);
     on_cleanup(move || {
-        drop(stream);
+        drop(stream.try_update_value(Option::take));
         if let Some(t) = ticker {
             t.clear();
         }
