@@ -12,8 +12,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
 use pages::lazy::{ApiKeysRoute, DistributorsRoute, IssuesRoute, UsageRoute};
 use pages::{
-    integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
-    shell::Shell, webhooks::WebhooksPage,
+    integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage, shell::Shell, webhooks::WebhooksPage,
 };
 
 #[component]

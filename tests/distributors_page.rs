@@ -83,7 +83,11 @@ async fn force_refetch_shows_progress_then_the_runs_summary() {
     let progress = json!({"distributorId": "dst_1", "runId": "run_1", "status": "running", "bytes": 524288,
         "totalBytes": 1048576, "rowsRead": 6000, "rowsChanged": 0, "percent": 50});
     assert!(push_event("distributors", &progress.to_string()) >= 1, "the page listens to the stream");
-    assert!(wait_until(2000.0, || text_of("run-progress").contains("6000 rows read — 50%")).await, "{}", text_of("run-progress"));
+    assert!(
+        wait_until(2000.0, || text_of("run-progress").contains("6000 rows read — 50%")).await,
+        "{}",
+        text_of("run-progress")
+    );
     assert!(by_testid("run-summary").is_none());
 
     finished.set(true);

@@ -194,7 +194,10 @@ impl DistributorInput {
         if self.format == FeedFormat::Csv && !self.csv.header {
             for (field, col) in self.mapping.columns() {
                 if !col.trim().is_empty() && col.trim().parse::<usize>().map_or(true, |n| n == 0) {
-                    e.add(&format!("mapping.{field}"), "Without a header line, give the column's number (1 is the first).");
+                    e.add(
+                        &format!("mapping.{field}"),
+                        "Without a header line, give the column's number (1 is the first).",
+                    );
                 }
             }
         }

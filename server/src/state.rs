@@ -13,9 +13,14 @@ use tokio::sync::broadcast;
 /// Something changed that open consoles should learn of (carried by the SSE stream).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    IssuesChanged { tenant_id: String },
+    IssuesChanged {
+        tenant_id: String,
+    },
     /// A distributor sync made progress or ended (the `distributors` event of the stream).
-    DistributorRun { tenant_id: String, progress: sluice_contract::distributors::RunProgress },
+    DistributorRun {
+        tenant_id: String,
+        progress: sluice_contract::distributors::RunProgress,
+    },
 }
 
 #[derive(Clone)]

@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::feeds::{self, create, http_csv, issues_of, sync, HttpFeed, HEADER};
 use common::expect_error;
+use common::feeds::{self, create, http_csv, issues_of, sync, HttpFeed, HEADER};
 use serde_json::{json, Value};
 use sluice_server::distributors::worker;
 use std::time::Duration;
@@ -18,7 +18,12 @@ fn offers(product: &Value) -> Vec<(String, String, bool, bool)> {
         .iter()
         .map(|o| {
             let name = o["distributorName"].as_str().unwrap().to_string();
-            (name, o["costPrice"].as_str().unwrap().to_string(), o["winning"].as_bool().unwrap(), o["ignored"].as_bool().unwrap())
+            (
+                name,
+                o["costPrice"].as_str().unwrap().to_string(),
+                o["winning"].as_bool().unwrap(),
+                o["ignored"].as_bool().unwrap(),
+            )
         })
         .collect()
 }
@@ -58,7 +63,8 @@ async fn priority_then_freshness_decides_the_winning_price_and_old_prices_are_ig
     assert_eq!(body["items"][0]["sku"], "P-1");
     assert_eq!(body["notFound"], json!(["NOPE"]));
     let skus: Vec<String> = (0..101).map(|n| format!("S-{n}")).collect();
-    let err = expect_error(api.post("/api/v1/products/batch", json!({"skus": skus})).await, 400, "validation_failed").await;
+    let err =
+        expect_error(api.post("/api/v1/products/batch", json!({"skus": skus})).await, 400, "validation_failed").await;
     assert!(err["error"]["fields"]["skus"].as_str().unwrap().contains("100"), "{err}");
     let skus: Vec<String> = (0..100).map(|n| format!("S-{n}")).collect();
     assert_eq!(api.post("/api/v1/products/batch", json!({"skus": skus})).await.status(), 200);
@@ -129,7 +135,10 @@ async fn the_cadence_schedules_runs_and_retry_from_issues_runs_the_sync_again() 
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], "resolved", "{body}");
     let runs = api.get_json(&format!("/api/v1/distributors/{id}/runs")).await;
-    assert_eq!((runs["items"][0]["trigger"].as_str(), runs["items"][0]["status"].as_str()), (Some("retry"), Some("succeeded")));
+    assert_eq!(
+        (runs["items"][0]["trigger"].as_str(), runs["items"][0]["status"].as_str()),
+        (Some("retry"), Some("succeeded"))
+    );
     let next = api.get_json(&format!("/api/v1/distributors/{id}")).await["nextRunAt"].as_str().unwrap().to_string();
     assert!(next > sluice_server::clock::rfc3339(server.clock_ms()), "the next run is one cadence on");
     server.stop().await;

@@ -18,7 +18,10 @@ async fn events_of(server: &TestServer, tenant: &str, event_type: &'static str) 
 async fn an_http_csv_feed_syncs_and_a_rerun_counts_what_changed() {
     let (server, api) = feeds::server().await;
     let feed = HttpFeed::start().await;
-    feed.put("/prices.csv", format!("{HEADER}A-1,M1,Cable,10.00,EUR,5\nA-2,M2,Mouse,\"1,000.50\",EUR,0\nA-3,M3,Desk,99.99,EUR,\n"));
+    feed.put(
+        "/prices.csv",
+        format!("{HEADER}A-1,M1,Cable,10.00,EUR,5\nA-2,M2,Mouse,\"1,000.50\",EUR,0\nA-3,M3,Desk,99.99,EUR,\n"),
+    );
     let id = create(&api, http_csv("Ingram", &feed.url("/prices.csv"), 1)).await;
 
     let run = sync(&api, &id).await;
@@ -28,7 +31,10 @@ async fn an_http_csv_feed_syncs_and_a_rerun_counts_what_changed() {
     let product = api.get_json("/api/v1/products?q=A-2").await;
     assert_eq!(product["items"][0]["offers"][0]["costPrice"], "1000.50");
 
-    feed.put("/prices.csv", format!("{HEADER}A-1,M1,Cable,12.50,EUR,5\nA-2,M2,Mouse,\"1,000.50\",EUR,0\nA-4,M4,Lamp,5,EUR,1\n"));
+    feed.put(
+        "/prices.csv",
+        format!("{HEADER}A-1,M1,Cable,12.50,EUR,5\nA-2,M2,Mouse,\"1,000.50\",EUR,0\nA-4,M4,Lamp,5,EUR,1\n"),
+    );
     let run = sync(&api, &id).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     let counts: Vec<u64> = ["rowsRead", "rowsAdded", "rowsChanged", "rowsUnchanged", "rowsRemoved", "rowsRejected"]
@@ -42,12 +48,18 @@ async fn an_http_csv_feed_syncs_and_a_rerun_counts_what_changed() {
     let d = api.get_json(&format!("/api/v1/distributors/{id}")).await;
     assert!(d["lastSuccessAt"].is_string() && d["stale"] == false, "{d}");
 
-    let tenant = server.state.store.call(move |c| {
-        Ok(c.query_row("SELECT tenant_id FROM distributors LIMIT 1", [], |r| r.get::<_, String>(0))?)
-    }).await.unwrap();
+    let tenant = server
+        .state
+        .store
+        .call(move |c| Ok(c.query_row("SELECT tenant_id FROM distributors LIMIT 1", [], |r| r.get::<_, String>(0))?))
+        .await
+        .unwrap();
     let changed = events_of(&server, &tenant, "distributor.price_changed").await;
     assert_eq!(changed.len(), 1, "one batched event for the one price that moved: {changed:?}");
-    assert_eq!(changed[0]["changes"], json!([{"sku": "A-1", "oldPrice": "10.00", "newPrice": "12.50", "currency": "EUR"}]));
+    assert_eq!(
+        changed[0]["changes"],
+        json!([{"sku": "A-1", "oldPrice": "10.00", "newPrice": "12.50", "currency": "EUR"}])
+    );
     assert_eq!(events_of(&server, &tenant, "distributor.sync_completed").await.len(), 2);
     server.stop().await;
 }
@@ -69,7 +81,10 @@ async fn a_json_feed_maps_its_records() {
     assert_eq!(run["rejectedRows"][0], json!({"line": 2, "reason": "cost price \"oops\" is not a number"}));
     assert_eq!(run["rejectedRows"][1]["line"], 3);
     let p = api.get_json("/api/v1/products?q=J-1").await;
-    assert_eq!((p["items"][0]["offers"][0]["costPrice"].as_str(), p["items"][0]["offers"][0]["stock"].as_i64()), (Some("4.50"), Some(3)));
+    assert_eq!(
+        (p["items"][0]["offers"][0]["costPrice"].as_str(), p["items"][0]["offers"][0]["stock"].as_i64()),
+        (Some("4.50"), Some(3))
+    );
 
     // The JSON is not the mapped shape: the run fails and says where.
     feed.put("/api/prices", r#"{"data": {"items": {"sku": "J-1"}}}"#);
@@ -95,7 +110,10 @@ async fn an_ftp_feed_syncs_and_a_changed_password_fails_with_the_servers_words()
     let shown = api.get_json(&format!("/api/v1/distributors/{id}")).await;
     assert!(shown.get("password").is_none() && shown["passwordSetAt"].is_string(), "{shown}");
     // The database and its write-ahead log: WAL mode keeps recent writes in the latter.
-    let db: Vec<u8> = ["sluice.db", "sluice.db-wal"].iter().flat_map(|f| std::fs::read(server.dir.path().join(f)).unwrap_or_default()).collect();
+    let db: Vec<u8> = ["sluice.db", "sluice.db-wal"]
+        .iter()
+        .flat_map(|f| std::fs::read(server.dir.path().join(f)).unwrap_or_default())
+        .collect();
     assert!(db.windows(6).any(|w| w == b"Synnex"), "the files hold the distributor");
     assert!(!db.windows(11).any(|w| w == b"s3cret-pass"), "the password is stored sealed");
 
@@ -128,10 +146,12 @@ async fn an_ftp_feed_syncs_and_a_changed_password_fails_with_the_servers_words()
     std::fs::create_dir(ftp.root.path().join("dir")).unwrap();
     let mut probe = shown.clone();
     probe["path"] = json!("/dir");
-    let test: Value = api.post(&format!("/api/v1/distributors/test?distributor={id}"), probe.clone()).await.json().await.unwrap();
+    let test: Value =
+        api.post(&format!("/api/v1/distributors/test?distributor={id}"), probe.clone()).await.json().await.unwrap();
     assert_eq!(test["error"], "/dir is a directory, not a file: enter the price file's path.");
     probe["path"] = json!("/missing.csv");
-    let test: Value = api.post(&format!("/api/v1/distributors/test?distributor={id}"), probe).await.json().await.unwrap();
+    let test: Value =
+        api.post(&format!("/api/v1/distributors/test?distributor={id}"), probe).await.json().await.unwrap();
     let error = test["error"].as_str().unwrap();
     assert!(error.starts_with("550 ") && error.ends_with("(/missing.csv is missing or is a directory)"), "{error}");
     server.stop().await;
@@ -179,7 +199,10 @@ async fn bad_rows_are_rejected_with_line_numbers_and_too_many_fail_the_run() {
     let id = create(&api, http_csv("Ingram", &feed.url("/prices.csv"), 1)).await;
     let run = sync(&api, &id).await;
     assert_eq!(run["status"], "succeeded", "3 of 33 is under the 10% allowed: {run}");
-    assert_eq!((run["rowsRead"].as_u64(), run["rowsRejected"].as_u64(), run["rowsAdded"].as_u64()), (Some(33), Some(3), Some(30)));
+    assert_eq!(
+        (run["rowsRead"].as_u64(), run["rowsRejected"].as_u64(), run["rowsAdded"].as_u64()),
+        (Some(33), Some(3), Some(30))
+    );
     assert_eq!(run["rejectedRows"][0], json!({"line": 32, "reason": "cost price \"abc\" is not a number"}));
     assert_eq!(run["rejectedRows"][1], json!({"line": 33, "reason": "expected 6 columns, found 3"}));
     assert_eq!(run["rejectedRows"][2]["line"], 34);
@@ -192,7 +215,10 @@ async fn bad_rows_are_rejected_with_line_numbers_and_too_many_fail_the_run() {
     feed.put("/prices.csv", worse);
     let run = sync(&api, &id).await;
     assert_eq!(run["status"], "failed");
-    assert!(run["error"].as_str().unwrap().starts_with("5 of 35 rows (15%) were rejected, more than the 10% allowed."), "{run}");
+    assert!(
+        run["error"].as_str().unwrap().starts_with("5 of 35 rows (15%) were rejected, more than the 10% allowed."),
+        "{run}"
+    );
     assert!(issues_of(&api, &id).await.contains_key("rows_rejected"));
     let p = api.get_json("/api/v1/products?q=G-1").await;
     let g1 = p["items"].as_array().unwrap().iter().find(|i| i["sku"] == "G-1").unwrap().clone();
@@ -245,7 +271,8 @@ async fn bad_input_names_the_field_and_private_feeds_are_refused_by_default() {
 
     let feed = HttpFeed::start().await;
     feed.put("/prices.csv", format!("{HEADER}A-1,M1,Cable,10.00,EUR,5\n"));
-    let test: Value = api.post("/api/v1/distributors/test", http_csv("L", &feed.url("/prices.csv"), 1)).await.json().await.unwrap();
+    let test: Value =
+        api.post("/api/v1/distributors/test", http_csv("L", &feed.url("/prices.csv"), 1)).await.json().await.unwrap();
     assert_eq!(test["ok"], false);
     assert!(test["error"].as_str().unwrap().contains("127.0.0.1, a private or loopback address"), "{test}");
     let other = server.tenant("Other", "admin@other.test").await;

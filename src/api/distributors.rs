@@ -2,9 +2,7 @@
 
 use super::transport::{self, EventStream};
 use super::{encode_query_value, query_string, send, ApiError, ApiRequest};
-use sluice_contract::distributors::{
-    ConnectionTest, Distributor, DistributorInput, Product, RunProgress, SyncRun,
-};
+use sluice_contract::distributors::{ConnectionTest, Distributor, DistributorInput, Product, RunProgress, SyncRun};
 use sluice_contract::{Page, API_BASE};
 use std::rc::Rc;
 

@@ -25,8 +25,14 @@ fn write_feed(path: &Path, rows: usize, changed_every: Option<usize>) {
         if changed_every.is_some_and(|k| n % k == 0) {
             cents += 1;
         }
-        writeln!(out, "SKU-{n:07},MPN-{n:07},Product number {n} with a plain description,{}.{:02},EUR,{}", cents / 100, cents % 100, n % 500)
-            .unwrap();
+        writeln!(
+            out,
+            "SKU-{n:07},MPN-{n:07},Product number {n} with a plain description,{}.{:02},EUR,{}",
+            cents / 100,
+            cents % 100,
+            n % 500
+        )
+        .unwrap();
     }
 }
 
@@ -44,7 +50,10 @@ fn serve_file(path: PathBuf) -> String {
             let mut file = std::fs::File::open(&path).unwrap();
             let len = file.metadata().unwrap().len();
             let mut out = BufWriter::new(stream);
-            let _ = write!(out, "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n");
+            let _ = write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+            );
             let _ = std::io::copy(&mut file, &mut out);
         }
     });
@@ -79,8 +88,13 @@ async fn main() {
     args.allow_private_targets = true;
     let state = sluice_server::build_state(args, Arc::new(SystemClock)).unwrap();
     let store = state.store.clone();
-    let new = NewTenant { name: "Bench".into(), admin_email: "bench@bench.test".into(), admin_password: "bench bench bench".into() };
-    let tenant = tokio::task::spawn_blocking(move || tenants::create(&store, &new, 0)).await.unwrap().unwrap().tenant_id;
+    let new = NewTenant {
+        name: "Bench".into(),
+        admin_email: "bench@bench.test".into(),
+        admin_password: "bench bench bench".into(),
+    };
+    let tenant =
+        tokio::task::spawn_blocking(move || tenants::create(&store, &new, 0)).await.unwrap().unwrap().tenant_id;
     let input = DistributorInput {
         name: "Bench feed".into(),
         kind: FeedKind::Http,

@@ -66,7 +66,8 @@ impl Keyring {
 
 fn load_or_create(data_dir: &Path, env: Option<String>) -> Result<[u8; 32], String> {
     if let Some(value) = env.filter(|v| !v.trim().is_empty()) {
-        return parse_key(value.trim()).ok_or_else(|| format!("{KEY_ENV} must be 64 hex characters or base64 of 32 bytes"));
+        return parse_key(value.trim())
+            .ok_or_else(|| format!("{KEY_ENV} must be 64 hex characters or base64 of 32 bytes"));
     }
     let path = data_dir.join(KEY_FILE);
     match std::fs::read_to_string(&path) {

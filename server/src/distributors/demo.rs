@@ -24,9 +24,16 @@ const FTP_OLD_PASSWORD: &str = "demo-feed-2025";
 
 /// Deterministic products: SKU, MPN, description, price, stock.
 fn product(n: usize) -> (String, String, String, String, u32) {
-    const KINDS: [&str; 6] = ["USB-C cable 2 m", "Wireless mouse", "27\" monitor", "Laptop dock", "SSD 1 TB", "Keyboard DE"];
+    const KINDS: [&str; 6] =
+        ["USB-C cable 2 m", "Wireless mouse", "27\" monitor", "Laptop dock", "SSD 1 TB", "Keyboard DE"];
     let cents = 499 + (n * 7919) % 90_000;
-    (format!("DEMO-{n:05}"), format!("MPN{:06}", n * 13), format!("{} #{n}", KINDS[n % KINDS.len()]), format!("{}.{:02}", cents / 100, cents % 100), (n % 37) as u32)
+    (
+        format!("DEMO-{n:05}"),
+        format!("MPN{:06}", n * 13),
+        format!("{} #{n}", KINDS[n % KINDS.len()]),
+        format!("{}.{:02}", cents / 100, cents % 100),
+        (n % 37) as u32,
+    )
 }
 
 fn http_file() -> String {
@@ -153,7 +160,8 @@ impl unftp_core::auth::Authenticator for DemoLogin {
 }
 
 async fn serve_ftp(root: std::path::PathBuf) -> AppResult<SocketAddr> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(AppError::internal)?.port();
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(AppError::internal)?.port();
     let server = libunftp::ServerBuilder::with_authenticator(
         Box::new(move || unftp_sbe_fs::Filesystem::new(root.clone()).expect("demo feed dir")),
         Arc::new(DemoLogin),

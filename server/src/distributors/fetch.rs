@@ -63,7 +63,11 @@ pub fn is_private(ip: IpAddr) -> bool {
                 return is_private(IpAddr::V4(v4));
             }
             let first = v6.segments()[0];
-            v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
         }
     }
 }
@@ -71,10 +75,8 @@ pub fn is_private(ip: IpAddr) -> bool {
 /// Resolves `host:port` and refuses private addresses; the answer is what to connect to, so a
 /// second lookup (DNS rebinding) cannot change it.
 pub fn resolve(host: &str, port: u16, allow_private: bool) -> Result<Vec<SocketAddr>, String> {
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| format!("Cannot resolve {host}: {e}"))?
-        .collect();
+    let addrs: Vec<SocketAddr> =
+        (host, port).to_socket_addrs().map_err(|e| format!("Cannot resolve {host}: {e}"))?.collect();
     if addrs.is_empty() {
         return Err(format!("Cannot resolve {host}: no addresses"));
     }

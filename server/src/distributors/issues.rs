@@ -99,7 +99,9 @@ pub fn register_retry(state: &AppState) {
     let retry: issues::RetryFn = Arc::new(|state: AppState, issue: Issue| {
         Box::pin(async move {
             let tenant = tenant_of(&state, &issue).await?;
-            let run = sync::run_now(&state, &tenant, &issue.entity.id, Trigger::Retry).await.map_err(|e| e.body().error.message)?;
+            let run = sync::run_now(&state, &tenant, &issue.entity.id, Trigger::Retry)
+                .await
+                .map_err(|e| e.body().error.message)?;
             match run.error {
                 None => Ok(format!("the sync read {} rows", run.rows_read)),
                 Some(error) => Err(error),

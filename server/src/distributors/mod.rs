@@ -28,7 +28,10 @@ use sluice_contract::distributors::{Distributor, DistributorInput, FeedKind};
 pub fn init(state: &AppState) -> Result<(), String> {
     issues::register_retry(state);
     let now = state.now_ms();
-    let n = state.store.call_blocking(|c| crate::store::distributors::runs::interrupt_all(c, now)).map_err(|e| e.to_string())?;
+    let n = state
+        .store
+        .call_blocking(|c| crate::store::distributors::runs::interrupt_all(c, now))
+        .map_err(|e| e.to_string())?;
     if n > 0 {
         tracing::warn!(runs = n, "marked interrupted distributor runs as failed");
     }
@@ -63,7 +66,9 @@ pub async fn create(state: &AppState, tenant_id: &str, input: DistributorInput) 
     let (settings, password) = settings::normalise(input);
     let id = new_id("dst");
     let credential_id = match (&settings.kind, password) {
-        (FeedKind::Ftp, Some(p)) => Some(crate::credentials::put(state, tenant_id, &format!("distributor:{id}"), &p).await?),
+        (FeedKind::Ftp, Some(p)) => {
+            Some(crate::credentials::put(state, tenant_id, &format!("distributor:{id}"), &p).await?)
+        }
         _ => None,
     };
     let now = state.now_ms();

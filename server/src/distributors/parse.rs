@@ -131,7 +131,10 @@ impl Columns {
     fn by_name(m: &ColumnMapping, header: &[String]) -> Result<Columns, String> {
         let find = |field: &str, name: &str| -> Result<usize, String> {
             header.iter().position(|h| h.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
-                format!("The mapping's {field} column \"{name}\" is not in the file's header (columns: {}).", header.join(", "))
+                format!(
+                    "The mapping's {field} column \"{name}\" is not in the file's header (columns: {}).",
+                    header.join(", ")
+                )
             })
         };
         Self::build(m, header.to_vec(), find)
@@ -141,13 +144,19 @@ impl Columns {
         let find = |field: &str, col: &str| -> Result<usize, String> {
             match col.trim().parse::<usize>() {
                 Ok(n) if (1..=width).contains(&n) => Ok(n - 1),
-                _ => Err(format!("The mapping's {field} points at column {col}, but the file's rows have {width} columns.")),
+                _ => Err(format!(
+                    "The mapping's {field} points at column {col}, but the file's rows have {width} columns."
+                )),
             }
         };
         Self::build(m, (1..=width).map(|n| format!("#{n}")).collect(), find)
     }
 
-    fn build(m: &ColumnMapping, names: Vec<String>, find: impl Fn(&str, &str) -> Result<usize, String>) -> Result<Columns, String> {
+    fn build(
+        m: &ColumnMapping,
+        names: Vec<String>,
+        find: impl Fn(&str, &str) -> Result<usize, String>,
+    ) -> Result<Columns, String> {
         let opt = |field: &str, col: &Option<String>| {
             col.as_deref().filter(|c| !c.trim().is_empty()).map(|c| find(field, c)).transpose()
         };
@@ -198,7 +207,8 @@ fn to_row(
     if price < 0 {
         return Err(format!("cost price {} is negative", format_price(price)));
     }
-    let stock = stock.map(|s| parse_stock(&s).ok_or_else(|| format!("stock \"{s}\" is not a whole number"))).transpose()?;
+    let stock =
+        stock.map(|s| parse_stock(&s).ok_or_else(|| format!("stock \"{s}\" is not a whole number"))).transpose()?;
     Ok(PriceRow { sku, mpn, description, price, currency: currency.map(|c| c.to_ascii_uppercase()), stock })
 }
 
@@ -245,29 +255,32 @@ fn parse_stock(text: &str) -> Option<i64> {
 
 fn json(mut reader: impl Read, s: &Settings, sink: &mut Sink) -> Result<Vec<String>, String> {
     let mut bytes = Vec::new();
-    (&mut reader).take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("Reading the feed failed: {e}"))?;
+    (&mut reader)
+        .take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("Reading the feed failed: {e}"))?;
     if bytes.len() as u64 > MAX_JSON_BYTES {
         return Err(format!("The JSON feed is larger than {} MiB; use CSV for files this size.", MAX_JSON_BYTES >> 20));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("The feed is not valid JSON: {e}"))?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("The feed is not valid JSON: {e}"))?;
     let path = s.records_path.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let mut records = &doc;
     for key in path.into_iter().flat_map(|p| p.split('.')) {
-        records = records.get(key).ok_or_else(|| format!("The JSON has no \"{key}\" (records path \"{}\").", path.unwrap_or("")))?;
+        records = records
+            .get(key)
+            .ok_or_else(|| format!("The JSON has no \"{key}\" (records path \"{}\").", path.unwrap_or("")))?;
     }
     let records = records.as_array().ok_or_else(|| match path {
         Some(p) => format!("The JSON at \"{p}\" is not an array of records."),
         None => "The JSON is not an array of records; set the records path to the key that holds them.".to_string(),
     })?;
     let m = &s.mapping;
-    let columns: Vec<String> = records
-        .first()
-        .and_then(|r| r.as_object())
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
+    let columns: Vec<String> =
+        records.first().and_then(|r| r.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
     for (i, record) in records.iter().enumerate() {
         let line = i as u64 + 1;
         let item = match record.as_object() {
@@ -282,10 +295,19 @@ fn json(mut reader: impl Read, s: &Settings, sink: &mut Sink) -> Result<Vec<Stri
                     }
                 };
                 let row = (|| {
-                    let sku = get(&Some(m.sku.clone())).ok_or_else(|| format!("\"{}\" (SKU) is missing or empty", m.sku))?;
+                    let sku =
+                        get(&Some(m.sku.clone())).ok_or_else(|| format!("\"{}\" (SKU) is missing or empty", m.sku))?;
                     let price = get(&Some(m.cost_price.clone()))
                         .ok_or_else(|| format!("\"{}\" (cost price) is missing or empty", m.cost_price))?;
-                    to_row(sku, &price, s.csv.decimal_comma, get(&m.mpn), get(&m.description), get(&m.currency), get(&m.stock))
+                    to_row(
+                        sku,
+                        &price,
+                        s.csv.decimal_comma,
+                        get(&m.mpn),
+                        get(&m.description),
+                        get(&m.currency),
+                        get(&m.stock),
+                    )
                 })();
                 match row {
                     Ok(row) => Item::Row { line, row },

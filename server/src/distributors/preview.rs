@@ -24,7 +24,12 @@ pub async fn test_saved(state: &AppState, tenant_id: &str, id: &str) -> AppResul
 
 /// Tests what the form holds before it is saved (the password as typed; for an existing
 /// connection, `existing` supplies the stored one when none is typed).
-pub async fn test_input(state: &AppState, tenant_id: &str, input: DistributorInput, existing: Option<&str>) -> AppResult<ConnectionTest> {
+pub async fn test_input(
+    state: &AppState,
+    tenant_id: &str,
+    input: DistributorInput,
+    existing: Option<&str>,
+) -> AppResult<ConnectionTest> {
     let has_stored = match existing {
         Some(id) => super::load(state, tenant_id, id).await?.0.credential_id,
         None => None,
@@ -61,32 +66,32 @@ fn blocking(settings: &Settings, password: Option<&str>, allow_private: bool) ->
     let (reader, finish) = source.split();
     let mut rows = Vec::new();
     let result = {
-    let mut sink = |item: Item| -> Result<bool, String> {
-        rows.push(match item {
-            Item::Row { line, row } => MappedRow {
-                line,
-                sku: Some(row.sku),
-                mpn: row.mpn,
-                description: row.description,
-                cost_price: Some(parse::format_price(row.price)),
-                currency: row.currency,
-                stock: row.stock,
-                error: None,
-            },
-            Item::Rejected { line, reason } => MappedRow {
-                line,
-                sku: None,
-                mpn: None,
-                description: None,
-                cost_price: None,
-                currency: None,
-                stock: None,
-                error: Some(reason),
-            },
-        });
-        Ok(rows.len() < PREVIEW_ROWS)
-    };
-    parse::parse(reader, settings, &mut sink)
+        let mut sink = |item: Item| -> Result<bool, String> {
+            rows.push(match item {
+                Item::Row { line, row } => MappedRow {
+                    line,
+                    sku: Some(row.sku),
+                    mpn: row.mpn,
+                    description: row.description,
+                    cost_price: Some(parse::format_price(row.price)),
+                    currency: row.currency,
+                    stock: row.stock,
+                    error: None,
+                },
+                Item::Rejected { line, reason } => MappedRow {
+                    line,
+                    sku: None,
+                    mpn: None,
+                    description: None,
+                    cost_price: None,
+                    currency: None,
+                    stock: None,
+                    error: Some(reason),
+                },
+            });
+            Ok(rows.len() < PREVIEW_ROWS)
+        };
+        parse::parse(reader, settings, &mut sink)
     };
     // The whole file was read: the transfer's last word may be an error (FTP 550 after 150).
     let result = match result {

@@ -78,7 +78,12 @@ fn product(rows: Vec<OfferRow>, now: u64) -> Option<Product> {
         })
         .collect();
     offers.sort_by(|(a, a_at, a_price), (b, b_at, b_price)| {
-        (a.ignored, a.priority, std::cmp::Reverse(*a_at), *a_price).cmp(&(b.ignored, b.priority, std::cmp::Reverse(*b_at), *b_price))
+        (a.ignored, a.priority, std::cmp::Reverse(*a_at), *a_price).cmp(&(
+            b.ignored,
+            b.priority,
+            std::cmp::Reverse(*b_at),
+            *b_price,
+        ))
     });
     let mut offers: Vec<Offer> = offers.into_iter().map(|(o, _, _)| o).collect();
     if let Some(best) = offers.first_mut().filter(|o| !o.ignored) {

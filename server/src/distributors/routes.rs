@@ -68,7 +68,11 @@ async fn test_unsaved(
 
 #[utoipa::path(get, path = "/distributors/{id}", tag = "distributors", params(("id" = String, Path)),
     responses((status = 200, body = Distributor), (status = 404, body = ErrorBody)))]
-async fn get_one(State(state): State<AppState>, principal: Principal, ApiPath(id): ApiPath<String>) -> AppResult<Json<Distributor>> {
+async fn get_one(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<Distributor>> {
     Ok(Json(super::get(&state, &principal.tenant_id, &id).await?))
 }
 
@@ -87,7 +91,11 @@ async fn update(
 /// Removes the connection, its prices, runs and password.
 #[utoipa::path(delete, path = "/distributors/{id}", tag = "distributors", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete(State(state): State<AppState>, principal: Principal, ApiPath(id): ApiPath<String>) -> AppResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<StatusCode> {
     super::delete(&state, &principal.tenant_id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -95,7 +103,11 @@ async fn delete(State(state): State<AppState>, principal: Principal, ApiPath(id)
 /// Tests the saved connection.
 #[utoipa::path(post, path = "/distributors/{id}/test", tag = "distributors", params(("id" = String, Path)),
     responses((status = 200, body = ConnectionTest), (status = 404, body = ErrorBody)))]
-async fn test_saved(State(state): State<AppState>, principal: Principal, ApiPath(id): ApiPath<String>) -> AppResult<Json<ConnectionTest>> {
+async fn test_saved(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<ConnectionTest>> {
     Ok(Json(preview::test_saved(&state, &principal.tenant_id, &id).await?))
 }
 

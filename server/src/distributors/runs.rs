@@ -41,7 +41,12 @@ pub async fn last(state: &AppState, distributor_id: &str) -> AppResult<Option<Sy
 }
 
 /// Newest first.
-pub async fn list(state: &AppState, tenant_id: &str, distributor_id: &str, page: PageQuery) -> AppResult<Page<SyncRun>> {
+pub async fn list(
+    state: &AppState,
+    tenant_id: &str,
+    distributor_id: &str,
+    page: PageQuery,
+) -> AppResult<Page<SyncRun>> {
     super::load(state, tenant_id, distributor_id).await?;
     let limit = page.limit()?;
     let before: Option<(u64, String)> = page.cursor()?;

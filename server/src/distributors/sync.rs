@@ -96,7 +96,10 @@ async fn prepare(state: &AppState, tenant_id: &str, id: &str, trigger: Trigger) 
     let (tenant, did, rid) = (tenant_id.to_string(), id.to_string(), run_id.clone());
     let started_ok = state.store.call(move |c| runs::start(c, &tenant, &did, &rid, trigger.as_str(), started)).await?;
     if let Err(other) = started_ok {
-        return Err(AppError::conflict("sync_running", format!("A sync of this distributor is already running ({other}).")));
+        return Err(AppError::conflict(
+            "sync_running",
+            format!("A sync of this distributor is already running ({other})."),
+        ));
     }
     Ok(Prepared { tenant_id: tenant_id.to_string(), distributor, settings, password, run_id, started })
 }
@@ -130,7 +133,17 @@ async fn execute(state: &AppState, p: Prepared) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn notify(state: &AppState, tenant: &str, did: &str, run_id: &str, status: RunStatus, bytes: u64, total: Option<u64>, read: u64, changed: u64) {
+fn notify(
+    state: &AppState,
+    tenant: &str,
+    did: &str,
+    run_id: &str,
+    status: RunStatus,
+    bytes: u64,
+    total: Option<u64>,
+    read: u64,
+    changed: u64,
+) {
     let percent = match status {
         RunStatus::Running => total.filter(|t| *t > 0).map(|t| ((bytes * 100) / t).min(99) as u8),
         _ => Some(100),
@@ -318,6 +331,16 @@ fn price_changed(
     emit(conn, tenant, "distributor.price_changed", now, data)
 }
 
-fn emit(conn: &rusqlite::Connection, tenant: &str, event_type: &str, now: u64, data: serde_json::Value) -> AppResult<()> {
-    events::insert(conn, tenant, &EventRow { id: new_id("evt"), event_type: event_type.to_string(), occurred_at: now, data })
+fn emit(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    event_type: &str,
+    now: u64,
+    data: serde_json::Value,
+) -> AppResult<()> {
+    events::insert(
+        conn,
+        tenant,
+        &EventRow { id: new_id("evt"), event_type: event_type.to_string(), occurred_at: now, data },
+    )
 }

@@ -28,7 +28,14 @@ pub fn insert(conn: &Connection, c: &NewCredential) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn replace(conn: &Connection, tenant: &str, id: &str, nonce: &[u8], sealed: &[u8], now: u64) -> Result<(), AppError> {
+pub fn replace(
+    conn: &Connection,
+    tenant: &str,
+    id: &str,
+    nonce: &[u8],
+    sealed: &[u8],
+    now: u64,
+) -> Result<(), AppError> {
     let n = conn.execute(
         "UPDATE credentials SET nonce = ?3, sealed = ?4, set_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, id, nonce, sealed, now as i64],
@@ -41,9 +48,11 @@ pub fn replace(conn: &Connection, tenant: &str, id: &str, nonce: &[u8], sealed: 
 
 pub fn get(conn: &Connection, tenant: &str, id: &str) -> Result<Option<CredentialRow>, AppError> {
     Ok(conn
-        .query_row("SELECT nonce, sealed, set_at FROM credentials WHERE tenant_id = ?1 AND id = ?2", params![tenant, id], |r| {
-            Ok(CredentialRow { nonce: r.get(0)?, sealed: r.get(1)?, set_at: r.get::<_, i64>(2)? as u64 })
-        })
+        .query_row(
+            "SELECT nonce, sealed, set_at FROM credentials WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, id],
+            |r| Ok(CredentialRow { nonce: r.get(0)?, sealed: r.get(1)?, set_at: r.get::<_, i64>(2)? as u64 }),
+        )
         .optional()?)
 }
 

@@ -219,7 +219,10 @@ pub fn set_stale_reported(conn: &Connection, id: &str, reported: bool) -> Result
 }
 
 pub fn mark_success(conn: &Connection, id: &str, at: u64) -> Result<(), AppError> {
-    conn.execute("UPDATE distributors SET last_success_at = ?2, stale_reported = 0 WHERE id = ?1", params![id, at as i64])?;
+    conn.execute(
+        "UPDATE distributors SET last_success_at = ?2, stale_reported = 0 WHERE id = ?1",
+        params![id, at as i64],
+    )?;
     Ok(())
 }
 

@@ -162,7 +162,12 @@ pub fn DistributorForm(
                 Ok(t) => drop(test.try_set(Some(t))),
                 Err(e) => {
                     errors.try_set(field_errors(&e));
-                    test.try_set(Some(ConnectionTest { ok: false, error: Some(e.user_message()), columns: vec![], rows: vec![] }));
+                    test.try_set(Some(ConnectionTest {
+                        ok: false,
+                        error: Some(e.user_message()),
+                        columns: vec![],
+                        rows: vec![],
+                    }));
                 }
             }
         });
@@ -196,7 +201,11 @@ pub fn DistributorForm(
     let is_ftp = move || f.kind.get() == "ftp";
     let is_csv = move || f.format.get() == "csv";
     let cols_hint = move || {
-        if is_csv() && !f.header.get() { "Column numbers, 1 is the first." } else { "Column names as in the file." }
+        if is_csv() && !f.header.get() {
+            "Column numbers, 1 is the first."
+        } else {
+            "Column names as in the file."
+        }
     };
 
     view! {

@@ -36,7 +36,13 @@ pub fn DistributorsPage() -> impl IntoView {
     };
     load();
     let stream = api::distributors::watch_runs(move |p| drop(progress.try_set(Some(p))));
-    let ticker = set_interval_with_handle(move || { now.try_set(api::now_ms()); }, std::time::Duration::from_secs(30)).ok();
+    let ticker = set_interval_with_handle(
+        move || {
+            now.try_set(api::now_ms());
+        },
+        std::time::Duration::from_secs(30),
+    )
+    .ok();
     let stream = StoredValue::new_local(stream);
     on_cleanup(move || {
         drop(stream.try_update_value(Option::take));
@@ -120,7 +126,11 @@ fn DistributorTable(items: Vec<Distributor>, now: Signal<f64>) -> impl IntoView 
 
 /// One distributor: Test connection, Force re-fetch, Edit, run history.
 #[component]
-fn Detail(distributor: Distributor, progress: RwSignal<Option<RunProgress>>, on_changed: Callback<()>) -> impl IntoView {
+fn Detail(
+    distributor: Distributor,
+    progress: RwSignal<Option<RunProgress>>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
     let editing = RwSignal::new(false);
     let testing = RwSignal::new(false);
     let test = RwSignal::new(None::<ConnectionTest>);
@@ -134,7 +144,12 @@ fn Detail(distributor: Distributor, progress: RwSignal<Option<RunProgress>>, on_
             // The saved connection as it is (its stored password is used).
             let result = api::distributors::test(&to_input(&d), Some(&d.id)).await;
             testing.try_set(false);
-            test.try_set(Some(result.unwrap_or_else(|e| ConnectionTest { ok: false, error: Some(e.user_message()), columns: vec![], rows: vec![] })));
+            test.try_set(Some(result.unwrap_or_else(|e| ConnectionTest {
+                ok: false,
+                error: Some(e.user_message()),
+                columns: vec![],
+                rows: vec![],
+            })));
         });
     };
     let where_ = match distributor.kind {

@@ -112,8 +112,11 @@ pub fn ForceRefetch(
 
 /// The last runs, newest first, with their rejected rows.
 #[component]
-pub fn RunHistory(distributor_id: String, /// Bumped to reload.
-    reload: RwSignal<u32>) -> impl IntoView {
+pub fn RunHistory(
+    distributor_id: String,
+    /// Bumped to reload.
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let runs = RwSignal::new(None::<Result<Vec<SyncRun>, api::ApiError>>);
     let id = StoredValue::new(distributor_id);
     Effect::new(move |_| {

@@ -54,7 +54,14 @@ fn run(r: &Row) -> rusqlite::Result<RunRow> {
 }
 
 /// Starts a run unless one is already running for the distributor (then answers that one's id).
-pub fn start(conn: &mut Connection, tenant: &str, distributor_id: &str, id: &str, trigger: &str, now: u64) -> Result<Result<(), String>, AppError> {
+pub fn start(
+    conn: &mut Connection,
+    tenant: &str,
+    distributor_id: &str,
+    id: &str,
+    trigger: &str,
+    now: u64,
+) -> Result<Result<(), String>, AppError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let running: Option<String> = tx
         .query_row(
@@ -117,7 +124,8 @@ pub fn interrupt_all(conn: &Connection, now: u64) -> Result<usize, AppError> {
 }
 
 pub fn get(conn: &Connection, tenant: &str, distributor_id: &str, id: &str) -> Result<Option<RunRow>, AppError> {
-    let sql = format!("SELECT {COLUMNS} FROM distributor_runs WHERE tenant_id = ?1 AND distributor_id = ?2 AND id = ?3");
+    let sql =
+        format!("SELECT {COLUMNS} FROM distributor_runs WHERE tenant_id = ?1 AND distributor_id = ?2 AND id = ?3");
     Ok(conn.query_row(&sql, params![tenant, distributor_id, id], run).optional()?)
 }
 
