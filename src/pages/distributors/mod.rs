@@ -83,14 +83,19 @@ pub fn DistributorsPage() -> impl IntoView {
                     <p>"Add a distributor's price file (HTTP or FTP) to see its prices, when they last synced, and whether they are stale."</p>
                 </EmptyState>
             }.into_any(),
-            Some(Ok(items)) => {
-                let chosen = selected.get().and_then(|id| items.iter().find(|d| d.id == id).cloned());
-                view! {
-                    <DistributorTable items now=now.into() />
-                    {chosen.map(|d| view! { <Detail distributor=d progress on_changed=Callback::new(move |_| load()) /> })}
-                }.into_any()
-            }
+            Some(Ok(items)) => view! { <DistributorTable items now=now.into() /> }.into_any(),
         }}
+        // Keyed on the selection only, so a reload of the list keeps a run's progress and summary.
+        {move || selected.get().map(|id| {
+            let distributor = Memo::new(move |_| {
+                list.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).and_then(|items| items.iter().find(|d| d.id == id).cloned()))
+            });
+            view! {
+                <Show when=move || distributor.with(Option::is_some)>
+                    <Detail distributor progress on_changed=Callback::new(move |_| load()) />
+                </Show>
+            }
+        })}
         <ProductSearch />
     }
 }
@@ -127,7 +132,8 @@ fn DistributorTable(items: Vec<Distributor>, now: Signal<f64>) -> impl IntoView 
 /// One distributor: Test connection, Force re-fetch, Edit, run history.
 #[component]
 fn Detail(
-    distributor: Distributor,
+    /// The selected distributor as the list last loaded it.
+    distributor: Memo<Option<Distributor>>,
     progress: RwSignal<Option<RunProgress>>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
@@ -135,12 +141,13 @@ fn Detail(
     let testing = RwSignal::new(false);
     let test = RwSignal::new(None::<ConnectionTest>);
     let reload_runs = RwSignal::new(0u32);
-    let d = StoredValue::new(distributor.clone());
+    let current = move || distributor.get_untracked().expect("shown only when present");
+    let id = current().id;
     let run_test = move |_| {
         testing.set(true);
         test.set(None);
+        let d = current();
         spawn_local(async move {
-            let d = d.get_value();
             // The saved connection as it is (its stored password is used).
             let result = api::distributors::test(&to_input(&d), Some(&d.id)).await;
             testing.try_set(false);
@@ -152,26 +159,31 @@ fn Detail(
             })));
         });
     };
-    let where_ = match distributor.kind {
-        FeedKind::Http => distributor.url.clone().unwrap_or_default(),
-        FeedKind::Ftp => format!(
-            "ftp://{}@{}:{}{}",
-            distributor.username.clone().unwrap_or_default(),
-            distributor.host.clone().unwrap_or_default(),
-            distributor.port.unwrap_or(21),
-            distributor.path.clone().unwrap_or_default()
-        ),
+    let heading = move || distributor.get().map(|d| d.name).unwrap_or_default();
+    let where_ = move || {
+        let Some(d) = distributor.get() else { return String::new() };
+        let place = match d.kind {
+            FeedKind::Http => d.url.clone().unwrap_or_default(),
+            FeedKind::Ftp => format!(
+                "ftp://{}@{}:{}{}",
+                d.username.clone().unwrap_or_default(),
+                d.host.clone().unwrap_or_default(),
+                d.port.unwrap_or(21),
+                d.path.clone().unwrap_or_default()
+            ),
+        };
+        format!("{place} — every {} min, stale after {} h", d.cadence_minutes, d.stale_after_hours)
     };
     view! {
         <section class="section distributor-detail" aria-labelledby="detail-heading" data-testid="distributor-detail">
-            <h2 id="detail-heading">{distributor.name.clone()}</h2>
-            <p class="muted">{where_}{format!(" — every {} min, stale after {} h", distributor.cadence_minutes, distributor.stale_after_hours)}</p>
+            <h2 id="detail-heading">{heading}</h2>
+            <p class="muted">{where_}</p>
             <div class="actions">
                 <button class="button" data-testid="test-saved" on:click=run_test disabled=move || testing.get()>
                     {move || if testing.get() { "Testing…" } else { "Test connection" }}
                 </button>
                 <ForceRefetch
-                    distributor_id=distributor.id.clone()
+                    distributor_id=id.clone()
                     progress
                     on_done=Callback::new(move |_| {
                         reload_runs.update(|n| *n += 1);
@@ -181,17 +193,18 @@ fn Detail(
                 <button class="button" data-testid="edit-distributor" on:click=move |_| editing.set(true)>"Edit"</button>
             </div>
             {move || test.get().map(|t| view! { <TestResult test=t /> })}
-            <Show when=move || editing.get()>
+            {move || editing.get().then(|| view! {
                 <DistributorForm
-                    existing=Some(d.get_value())
+                    existing=Some(current())
                     on_saved=Callback::new(move |_| {
                         editing.set(false);
+                        test.set(None);
                         on_changed.run(());
                     })
                     on_cancel=Callback::new(move |_| editing.set(false))
                 />
-            </Show>
-            <RunHistory distributor_id=distributor.id.clone() reload=reload_runs />
+            })}
+            <RunHistory distributor_id=id reload=reload_runs />
         </section>
     }
 }
