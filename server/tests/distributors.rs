@@ -223,6 +223,12 @@ async fn bad_rows_are_rejected_with_line_numbers_and_too_many_fail_the_run() {
     let p = api.get_json("/api/v1/products?q=G-1").await;
     let g1 = p["items"].as_array().unwrap().iter().find(|i| i["sku"] == "G-1").unwrap().clone();
     assert_eq!(g1["offers"][0]["costPrice"], "1.00", "a failed run changes no price");
+
+    // Removing the distributor takes its prices and closes its issues.
+    assert_eq!(api.delete(&format!("/api/v1/distributors/{id}")).await.status(), 204);
+    assert!(issues_of(&api, &id).await.is_empty());
+    assert_eq!(api.get_json("/api/v1/products?q=G-1").await["items"], json!([]));
+    expect_error(api.get(&format!("/api/v1/distributors/{id}")).await, 404, "not_found").await;
     server.stop().await;
 }
 

@@ -109,8 +109,20 @@ pub async fn delete(state: &AppState, tenant_id: &str, id: &str) -> AppResult<()
     if let Some(cred) = &row.credential_id {
         crate::credentials::delete(state, tenant_id, cred).await?;
     }
-    let (tenant, id) = (tenant_id.to_string(), id.to_string());
-    state.store.call(move |c| store::delete(c, &tenant, &id)).await?;
+    let (tenant, did) = (tenant_id.to_string(), id.to_string());
+    state.store.call(move |c| store::delete(c, &tenant, &did)).await?;
+    // Nothing is left to fix: its open issues close with it.
+    for kind in [issues::CONNECTION_FAILED, issues::EMPTY_FEED, issues::ROWS_REJECTED, issues::STALE] {
+        crate::issues::clear(
+            state,
+            tenant_id,
+            sluice_contract::issues::Area::Distributors,
+            id,
+            kind,
+            "the distributor was removed",
+        )
+        .await?;
+    }
     Ok(())
 }
 
