@@ -12,13 +12,10 @@ use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
 use pages::lazy::{
-    ApiKeysRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute,
-    WebhooksRoute,
+    ApiKeysRoute, DistributorsRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute,
+    WebhookEventsRoute, WebhooksRoute,
 };
-use pages::{
-    distributors::DistributorsPage, integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage,
-    shell::Shell,
-};
+use pages::{integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage, shell::Shell};
 use routes::Page;
 
 #[component]
@@ -56,7 +53,7 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhookDeliveriesRoute>::new()} />
                         <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhookDeliveryRoute>::new()} />
                         <Route path=path!("/webhooks/events") view={Lazy::<WebhookEventsRoute>::new()} />
-                        <Route path=path!("/distributors") view=DistributorsPage />
+                        <Route path=path!("/distributors") view={Lazy::<DistributorsRoute>::new()} />
                         <Route path=path!("/issues") view={Lazy::<IssuesRoute>::new()} />
                         <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
                         <Route path=path!("/settings") view=|| view! { <Redirect path=Page::ApiKeys.path() /> } />

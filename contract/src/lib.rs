@@ -4,6 +4,7 @@
 //! It holds no I/O: types, header names, validation messages and the pure retry policy.
 
 pub mod api_keys;
+pub mod distributors;
 pub mod error;
 pub mod gate;
 pub mod headers;

@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, gate, issues, openapi, security, stream, usage, web, webhooks};
+use crate::{api_keys, auth, distributors, gate, issues, openapi, security, stream, usage, web, webhooks};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
@@ -24,6 +24,7 @@ pub fn api_v1() -> OpenApiRouter<AppState> {
         .merge(issues::routes::routes())
         .merge(usage::routes::routes())
         .merge(webhooks::routes::routes())
+        .merge(distributors::routes::routes())
         .merge(stream::routes())
 }
 

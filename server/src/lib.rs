@@ -9,6 +9,8 @@ pub mod auth;
 pub mod bucket;
 pub mod clock;
 pub mod config;
+pub mod credentials;
+pub mod distributors;
 pub mod error;
 pub mod gate;
 pub mod housekeeping;
@@ -20,7 +22,6 @@ pub mod openapi;
 pub mod pagination;
 pub mod peer;
 pub mod preauth;
-pub mod secret_box;
 pub mod security;
 pub mod state;
 pub mod store;
@@ -41,9 +42,10 @@ use tokio::net::TcpListener;
 /// Opens the store and builds the state (migrations run here).
 pub fn build_state(config: ServeArgs, clock: SharedClock) -> Result<AppState, String> {
     let store = Store::open(&config.data_dir)?;
-    let secrets = secret_box::SecretBox::open(&config.data_dir)?;
-    let state = AppState::new(store, clock, config, secrets);
+    let state = AppState::new(store, clock, config);
     usage::alerts::register_retry(&state);
+    distributors::init(&state)?;
+    state.credentials.check()?;
     webhooks::register_retry(&state);
     Ok(state)
 }
@@ -83,6 +85,7 @@ fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             usage::alerts::sweep(&state).await;
+            distributors::worker::tick(&state).await;
             if let Err(e) = usage::housekeeping(&state).await {
                 tracing::warn!(error = %e, "usage housekeeping failed");
             }

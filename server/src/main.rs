@@ -77,6 +77,9 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
             sluice_server::webhooks::demo::start(&state, &login.tenant_id)
                 .await
                 .map_err(|e| format!("starting the demo webhooks: {e}"))?;
+            sluice_server::distributors::demo::start(&state, &login.tenant_id)
+                .await
+                .map_err(|e| format!("starting the demo price feeds: {e}"))?;
             println!();
             println!("  Sluice is running at http://{addr}");
             println!("  Log in as {} with password {}", login.email, login.password);

@@ -5,7 +5,6 @@ use crate::clock::SharedClock;
 use crate::config::ServeArgs;
 use crate::issues::RetryRegistry;
 use crate::net_guard::TargetPolicy;
-use crate::secret_box::SecretBox;
 use crate::store::Store;
 use crate::usage::{alerts::UsageAlerts, limiter::RateLimiter, recorder::UsageRecorder};
 use crate::webhooks::Webhooks;
@@ -25,12 +24,19 @@ pub enum Notice {
         delivery_ids: Vec<String>,
         endpoint_ids: Vec<String>,
     },
+    /// A distributor sync made progress or ended (the `distributors` event of the stream).
+    DistributorRun {
+        tenant_id: String,
+        progress: sluice_contract::distributors::RunProgress,
+    },
 }
 
 impl Notice {
     pub fn tenant_id(&self) -> &str {
         match self {
-            Notice::IssuesChanged { tenant_id } | Notice::Webhooks { tenant_id, .. } => tenant_id,
+            Notice::IssuesChanged { tenant_id }
+            | Notice::Webhooks { tenant_id, .. }
+            | Notice::DistributorRun { tenant_id, .. } => tenant_id,
         }
     }
 }
@@ -52,22 +58,23 @@ pub struct Inner {
     /// The per-address limit on requests without valid credentials.
     pub preauth: crate::preauth::PreAuthLimiter,
     pub retry: RetryRegistry,
+    /// The master key that seals credentials (see `crate::credentials`).
+    pub credentials: crate::credentials::Keyring,
     pub notices: broadcast::Sender<Notice>,
     /// Flips to `true` when the server starts shutting down, so long-lived streams end.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
     /// (tenant, caller, key) of idempotent requests now running.
     pub idempotency_in_flight: std::sync::Mutex<std::collections::HashSet<(String, String, String)>>,
-    /// Seals the secrets Sluice must read back (webhook signing secrets, credentials).
-    pub secrets: SecretBox,
     /// Where outbound calls may go (the SSRF guard), shared by every area that calls out.
     pub targets: Arc<TargetPolicy>,
     pub webhooks: Webhooks,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: SharedClock, config: ServeArgs, secrets: SecretBox) -> Self {
+    pub fn new(store: Store, clock: SharedClock, config: ServeArgs) -> Self {
         let (notices, _) = broadcast::channel(1024);
         let targets = TargetPolicy::new(config.allow_private_targets);
+        let credentials = crate::credentials::Keyring::new(config.data_dir.clone());
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -79,10 +86,10 @@ impl AppState {
             login_guard: LoginGuard::default(),
             preauth: Default::default(),
             retry: RetryRegistry::default(),
+            credentials,
             notices,
             shutting_down: tokio::sync::watch::Sender::new(false),
             idempotency_in_flight: Default::default(),
-            secrets,
             webhooks: Webhooks::new(&targets),
             targets,
         }))

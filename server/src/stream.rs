@@ -20,13 +20,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StreamQuery {
-    /// Comma-separated topics: `issues` (the default), `webhooks`.
+    /// Comma-separated topics: `issues` (the default), `webhooks`, `distributors`.
     pub topics: Option<String>,
 }
 
 /// Live notices for this tenant, per topic asked for: `event: issues` with the issue counts,
 /// sent on connect and whenever an issue opens, changes or resolves; `event: webhooks` with
-/// `{"deliveryIds", "endpointIds"}` whenever deliveries are created or attempted.
+/// `{"deliveryIds", "endpointIds"}` whenever deliveries are created or attempted;
+/// `event: distributors` with a sync run's progress.
 #[utoipa::path(get, path = "/stream", tag = "stream", params(StreamQuery),
     responses((status = 200, description = "text/event-stream of `issues` and `webhooks` events", content_type = "text/event-stream"),
         (status = 400, body = sluice_contract::ErrorBody)))]
@@ -38,11 +39,18 @@ async fn stream(
     let topics = q.topics.unwrap_or_else(|| "issues".into());
     let mut wants_issues = false;
     let mut wants_webhooks = false;
+    let mut wants_distributors = false;
     for topic in topics.split(',').map(str::trim).filter(|t| !t.is_empty()) {
         match topic {
             "issues" => wants_issues = true,
             "webhooks" => wants_webhooks = true,
-            other => return Err(AppError::field("topics", format!("{other} is not a topic; use issues or webhooks."))),
+            "distributors" => wants_distributors = true,
+            other => {
+                return Err(AppError::field(
+                    "topics",
+                    format!("{other} is not a topic; use issues, webhooks or distributors."),
+                ))
+            }
         }
     }
     let tenant = principal.tenant_id;
@@ -68,6 +76,9 @@ async fn stream(
                     if let Ok(counts) = issues::counts(&state, &tenant).await {
                         yield Ok(counts_event(&counts));
                     }
+                }
+                Ok(Notice::DistributorRun { progress, .. }) if wants_distributors => {
+                    yield Ok(Event::default().event("distributors").data(serde_json::to_string(&progress).unwrap_or_default()));
                 }
                 Ok(_) => {}
                 // Missed some notices: send the current counts, which is all a notice says.

@@ -4,6 +4,7 @@
 //! through [`send`], which owns headers, cookies, JSON, errors and — via the [`gate`] — retries.
 
 pub mod api_keys;
+pub mod distributors;
 mod error;
 pub mod gate;
 pub mod issues;

@@ -73,6 +73,12 @@ lazy_page!(
     crate::pages::issues::IssuesPage
 );
 lazy_page!(
+    /// Admin > Distributors.
+    DistributorsRoute,
+    distributors_page,
+    crate::pages::distributors::DistributorsPage
+);
+lazy_page!(
     /// Admin > API usage.
     UsageRoute,
     usage_page,

@@ -14,6 +14,7 @@ pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
         M::up(super::events::AGE_INDEX),
         M::up(super::issues::SEARCH_KEY_MIGRATION),
         M::up(super::webhooks::MIGRATION),
+        M::up(super::distributors::MIGRATION),
     ])
     .to_latest(conn)
 }

@@ -4,6 +4,8 @@
 //! Handlers reach it through [`Store::call`], which runs the closure on the blocking pool.
 
 pub mod api_keys;
+pub mod credentials;
+pub mod distributors;
 pub mod events;
 pub mod idempotency;
 pub mod issues;

@@ -18,6 +18,11 @@ use sluice_contract::webhooks::{
 use sluice_contract::Page;
 use store::EndpointRow;
 
+/// Binds a sealed signing secret to its endpoint: a value copied to another row does not open.
+pub fn secret_aad(endpoint_id: &str) -> String {
+    format!("webhook-endpoint/{endpoint_id}")
+}
+
 /// How long a rotated-out secret keeps signing.
 pub const ROTATION_GRACE_MS: u64 = 24 * 3600 * 1000;
 const MAX_DESCRIPTION: usize = 500;
@@ -102,10 +107,11 @@ pub async fn create(state: &AppState, tenant_id: &str, new: NewEndpoint) -> AppR
     .await?
     .unwrap_or_default();
     let now = state.now_ms();
+    let id = new_id("ep");
     let secret = signing::new_secret();
-    let sealed = state.secrets.seal(&secret);
+    let sealed = state.credentials.seal_text(&secret_aad(&id), &secret)?;
     let row = EndpointRow {
-        id: new_id("ep"),
+        id,
         tenant_id: tenant_id.to_string(),
         url,
         description: new.description.trim().to_string(),
@@ -234,7 +240,7 @@ pub async fn delete(state: &AppState, tenant_id: &str, id: &str) -> AppResult<()
 /// A new secret; the current ones keep signing for [`ROTATION_GRACE_MS`].
 pub async fn rotate(state: &AppState, tenant_id: &str, id: &str) -> AppResult<EndpointWithSecret> {
     let secret = signing::new_secret();
-    let sealed = state.secrets.seal(&secret);
+    let sealed = state.credentials.seal_text(&secret_aad(id), &secret)?;
     let (tenant, endpoint_id, now) = (tenant_id.to_string(), id.to_string(), state.now_ms());
     state
         .store

@@ -1,0 +1,119 @@
+//! The issues this area raises in Tools > Issues, and its Retry handler.
+//!
+//! A failed run raises the issue of its kind (connection, empty feed, rejected rows) and clears
+//! the other two; a good run clears all of them and the stale one.
+
+use super::sync::{self, FailureKind, Trigger};
+use crate::issues::{self, Report};
+use crate::state::AppState;
+use crate::store::distributors::DistributorRow;
+use sluice_contract::issues::{Area, EntityRef, Issue, Severity};
+use std::sync::Arc;
+
+pub const CONNECTION_FAILED: &str = "connection_failed";
+pub const EMPTY_FEED: &str = "empty_feed";
+pub const ROWS_REJECTED: &str = "rows_rejected";
+pub const STALE: &str = "stale";
+
+fn kind_of(failure: FailureKind) -> &'static str {
+    match failure {
+        FailureKind::Connection => CONNECTION_FAILED,
+        FailureKind::Empty => EMPTY_FEED,
+        FailureKind::Rejected => ROWS_REJECTED,
+    }
+}
+
+pub fn entity(d: &DistributorRow) -> EntityRef {
+    EntityRef {
+        kind: "distributor".into(),
+        id: d.id.clone(),
+        name: d.name.clone(),
+        link: format!("/distributors/{}", d.id),
+    }
+}
+
+/// After each run: raise what failed, clear what no longer does.
+pub async fn after_run(state: &AppState, tenant: &str, d: &DistributorRow, failure: Option<&(FailureKind, String)>) {
+    let failed_kind = failure.map(|(k, _)| kind_of(*k));
+    let what = match failure {
+        None => "the next sync succeeded".to_string(),
+        Some(_) => "the connection and feed format now work".to_string(),
+    };
+    let mut kinds = vec![CONNECTION_FAILED, EMPTY_FEED, ROWS_REJECTED];
+    if failure.is_none() {
+        kinds.push(STALE);
+    }
+    for kind in kinds.into_iter().filter(|k| Some(*k) != failed_kind) {
+        // A connection that failed says nothing about the feed's contents: keep those issues.
+        if failed_kind == Some(CONNECTION_FAILED) && kind != CONNECTION_FAILED {
+            continue;
+        }
+        if let Err(e) = issues::clear(state, tenant, Area::Distributors, &d.id, kind, &what).await {
+            tracing::warn!(error = %e, "could not clear a distributor issue");
+        }
+    }
+    if let Some((failure, message)) = failure {
+        let title = match failure {
+            FailureKind::Connection => format!("Cannot fetch the price feed of {}", d.name),
+            FailureKind::Empty => format!("{}: feed returned no data", d.name),
+            FailureKind::Rejected => format!("{}: the price feed was rejected", d.name),
+        };
+        let report = Report {
+            area: Area::Distributors,
+            kind: kind_of(*failure).to_string(),
+            entity: entity(d),
+            severity: Severity::Error,
+            title,
+            message: message.clone(),
+        };
+        if let Err(e) = issues::raise(state, tenant, report).await {
+            tracing::warn!(error = %e, "could not raise a distributor issue");
+        }
+    }
+}
+
+pub async fn raise_stale(state: &AppState, d: &DistributorRow, now: u64) -> crate::error::AppResult<()> {
+    let since = d.last_success_at;
+    let message = match since {
+        Some(at) => format!(
+            "The last successful sync was {} ({} h ago), past the {}-hour threshold. Prices may be out of date.",
+            crate::clock::rfc3339(at),
+            now.saturating_sub(at) / 3_600_000,
+            d.stale_after_hours
+        ),
+        None => format!("No sync has succeeded in the {} hours since the connection was added.", d.stale_after_hours),
+    };
+    let report = Report {
+        area: Area::Distributors,
+        kind: STALE.into(),
+        entity: entity(d),
+        severity: Severity::Warning,
+        title: format!("Prices from {} are stale", d.name),
+        message,
+    };
+    issues::raise(state, &d.tenant_id, report).await
+}
+
+/// Retry from Tools > Issues runs the sync again, to the end.
+pub fn register_retry(state: &AppState) {
+    let retry: issues::RetryFn = Arc::new(|state: AppState, issue: Issue| {
+        Box::pin(async move {
+            let tenant = tenant_of(&state, &issue).await?;
+            let run = sync::run_now(&state, &tenant, &issue.entity.id, Trigger::Retry)
+                .await
+                .map_err(|e| e.body().error.message)?;
+            match run.error {
+                None => Ok(format!("the sync read {} rows", run.rows_read)),
+                Some(error) => Err(error),
+            }
+        })
+    });
+    state.retry.register(Area::Distributors, retry);
+}
+
+/// The issue row does not say its tenant; the distributor does.
+async fn tenant_of(state: &AppState, issue: &Issue) -> Result<String, String> {
+    let id = issue.entity.id.clone();
+    let row = state.store.call(move |c| crate::store::distributors::by_id(c, &id)).await.map_err(|e| e.to_string())?;
+    row.map(|d| d.tenant_id).ok_or_else(|| "This distributor no longer exists.".to_string())
+}
