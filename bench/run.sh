@@ -16,6 +16,14 @@ echo "### 429 storm"
 cargo run --quiet --profile server -p sluice-bench --bin storm
 
 echo
+echo "### Webhook delivery (10,000 events to 10 local endpoints, then one endpoint slow)"
+cargo run --quiet --profile server -p sluice-bench --bin webhooks
+
+echo
+echo "### Distributor feed sync (1,000,000-row CSV over HTTP: first load, then 1% changed)"
+cargo run --quiet --profile server -p sluice-bench --bin feed_sync
+
+echo
 echo "### 429 storm in Chromium (tabs of one admin, real server)"
 cargo build --quiet -p sluice-server
 ./target/debug/sluice-server precompress --dist-dir dist

@@ -192,4 +192,18 @@ mod tests {
         assert_eq!(ring.open("t1/cred_a", &nonce, &sealed).unwrap(), "hunter2");
         assert!(ring.open("t2/cred_a", &nonce, &sealed).is_err());
     }
+
+    #[test]
+    fn sealed_text_opens_for_its_row_only_and_refuses_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::new(dir.path().to_path_buf());
+        let text = ring.seal_text("webhook-endpoint/ep_1", "whsec_abc").unwrap();
+        assert!(text.starts_with("v1:") && !text.contains("whsec_abc"));
+        assert_eq!(ring.open_text("webhook-endpoint/ep_1", &text).as_deref(), Some("whsec_abc"));
+        assert_eq!(ring.open_text("webhook-endpoint/ep_2", &text), None, "copied to another endpoint");
+        let mut altered = text.clone();
+        let last = altered.pop().unwrap();
+        altered.push(if last == 'A' { 'B' } else { 'A' });
+        assert_eq!(ring.open_text("webhook-endpoint/ep_1", &altered), None);
+    }
 }
