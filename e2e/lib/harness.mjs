@@ -169,7 +169,10 @@ export async function startReceiver(answer) {
       res.end(a >= 400 ? 'receiver error' : 'ok');
     });
   });
+  // Never keep the test process alive: a journey that fails before close() must still end.
+  server.on('connection', (socket) => socket.unref());
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}/hook`,

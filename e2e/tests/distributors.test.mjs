@@ -83,7 +83,8 @@ test('feed returning empty data: the run fails, the issue explains, yesterday\'s
 
     body = '';
     await page.getByTestId('force-refetch').click();
-    await page.getByText('Failed: Feed returned no data').waitFor({ timeout: 30_000 });
+    // The run's summary says so (the list and the run history say it too, once they refresh).
+    await page.getByTestId('run-summary').filter({ hasText: 'Failed: Feed returned no data' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(artifacts, 'distributors-empty-feed.png'), fullPage: true });
 
     await page.goto(`${server.base}/issues`);
