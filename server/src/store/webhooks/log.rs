@@ -193,7 +193,8 @@ pub fn redeliver(conn: &Connection, tenant_id: &str, id: &str, now: u64, trigger
 }
 
 /// Failed deliveries since a time, of endpoints that still exist (a deleted one's stay in the log).
-const FAILED_SINCE: &str = "tenant_id = ?1 AND status = 'failed' AND created_at >= ?2 AND (?3 IS NULL OR endpoint_id = ?3)
+const FAILED_SINCE: &str =
+    "tenant_id = ?1 AND status = 'failed' AND created_at >= ?2 AND (?3 IS NULL OR endpoint_id = ?3)
      AND endpoint_id IN (SELECT id FROM webhook_endpoints)";
 
 /// How many failed deliveries a bulk retry would send again.
