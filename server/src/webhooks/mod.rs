@@ -11,6 +11,7 @@ pub mod endpoints;
 pub mod log;
 pub mod publish;
 pub mod routes;
+mod send;
 pub mod signing;
 
 use crate::error::{AppError, AppResult};
