@@ -1,20 +1,19 @@
-//! The router: `/api/health`, `/api/openapi.json`, `/api/v1/*` behind the API gate, and the
+//! The router: `/api/health`, `/api/openapi.json`, `/api/v1/*` behind the request layer, and the
 //! console's static files with SPA fallback.
 
+use crate::config::MAX_BODY_BYTES;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, distributors, gate, issues, openapi, security, stream, usage, web, webhooks};
+use crate::{
+    api_keys, auth, distributors, health, issues, openapi, request_layer, security, stream, usage, web, webhooks,
+};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{middleware, Json, Router};
 use sluice_contract::error::ErrorBody;
-use sluice_contract::session::Health;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
-
-/// Largest request body any route takes.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The versioned API with its OpenAPI document.
 pub fn api_v1() -> OpenApiRouter<AppState> {
@@ -34,11 +33,11 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let api_doc = openapi::finish(api_doc);
     let v1 = v1
-        .route_layer(middleware::from_fn_with_state(state.clone(), gate::api_gate))
+        .route_layer(middleware::from_fn_with_state(state.clone(), request_layer::handle))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
 
     let api = Router::new()
-        .route("/api/health", get(health))
+        .route("/api/health", get(health::health))
         .route("/api/openapi.json", get(move || async move { Json(api_doc) }))
         .merge(v1)
         // Unknown API paths answer JSON, not the console's index.html.
@@ -54,10 +53,4 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(web::console(&state.config.dist_dir))
         .layer(middleware::from_fn(web::cache_headers));
     security::apply(console, &state.config.dist_dir).layer(TraceLayer::new_for_http()).with_state(state)
-}
-
-/// Liveness: no auth, no rate limit.
-#[utoipa::path(get, path = "/api/health", tag = "health", responses((status = 200, body = Health)))]
-pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
 }

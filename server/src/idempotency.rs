@@ -81,10 +81,10 @@ pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Ne
 
 async fn replay_or_run(state: &AppState, slot: &Slot, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, crate::app::MAX_BODY_BYTES).await else {
+    let Ok(bytes) = to_bytes(body, crate::config::MAX_BODY_BYTES).await else {
         return AppError::PayloadTooLarge(format!(
             "The body is larger than {} KiB.",
-            crate::app::MAX_BODY_BYTES / 1024
+            crate::config::MAX_BODY_BYTES / 1024
         ))
         .into_response();
     };

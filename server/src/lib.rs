@@ -1,6 +1,6 @@
 //! sluice-server: the backend of the Sluice admin console.
 //!
-//! A request's path through the code: `app::router` → `gate::api_gate` (who, rate limit,
+//! A request's path through the code: `app::router` → `request_layer::handle` (who, rate limit,
 //! idempotency) → an area's `routes.rs` → the area's module → `store::<area>` (SQL).
 
 pub mod api_keys;
@@ -12,7 +12,7 @@ pub mod config;
 pub mod credentials;
 pub mod distributors;
 pub mod error;
-pub mod gate;
+pub mod health;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod ids;
@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod peer;
 pub mod preauth;
+pub mod request_layer;
 pub mod security;
 pub mod state;
 pub mod store;

@@ -40,7 +40,7 @@ impl PreAuthLimiter {
 }
 
 /// [`auth::resolve`] behind the per-address limit. (Only the headers and the peer are kept
-/// across the lookup: a borrowed request would make the gate's future not `Send`.)
+/// across the lookup: a borrowed request would make the request layer's future not `Send`.)
 pub fn resolve<'a>(
     state: &'a AppState,
     req: &'a Request,

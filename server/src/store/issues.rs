@@ -11,10 +11,10 @@ use sluice_contract::issues::{Area, EntityRef, Issue, IssueStatus, Occurrence, R
 /// How many occurrences each issue keeps (its history).
 pub const HISTORY: u32 = 50;
 
-mod bulk;
 mod list;
-pub use bulk::{insert_as_is, insert_occurrence_as_is};
+mod seed;
 pub use list::{counts, list, ListFilter, StatusFilter};
+pub use seed::{insert_as_is, insert_occurrence_as_is};
 
 pub const MIGRATION: &str = r#"
 CREATE TABLE issues (

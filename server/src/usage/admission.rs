@@ -18,7 +18,7 @@ pub enum Allowance {
     Console,
 }
 
-/// What the gate learns for one request.
+/// What the request layer learns for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Admission {
     pub allowance: Allowance,

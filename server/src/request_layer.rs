@@ -1,5 +1,5 @@
-//! The gate every `/api/v1` request passes: who is calling, the rate-limit window it spends, usage
-//! counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
+//! The layer every `/api/v1` request passes before its route: who is calling, the rate-limit
+//! window it spends, usage counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sluice_contract::headers::{RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING, RATE_LIMIT_RESET};
 
-pub async fn api_gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn handle(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let now = state.now_ms();
     let principal = match preauth::resolve(&state, &req, now).await {
         Ok(Some(p)) => p,

@@ -1,4 +1,4 @@
-//! Bulk loading for benchmarks and demo data.
+//! Seeding for benchmarks and demo data: rows as given, without the lifecycle.
 
 use super::insert;
 use crate::error::AppError;
