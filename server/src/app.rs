@@ -1,12 +1,11 @@
 //! The router: `/api/health`, `/api/openapi.json`, `/api/v1/*` behind the request layer, and the
 //! console's static files with SPA fallback.
 
+use crate::area::AreaDef;
 use crate::config::MAX_BODY_BYTES;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{
-    api_keys, auth, distributors, health, issues, openapi, request_layer, security, stream, usage, web, webhooks,
-};
+use crate::{health, openapi, request_layer, security, stream, web};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
@@ -15,21 +14,14 @@ use sluice_contract::error::ErrorBody;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
-/// The versioned API with its OpenAPI document.
-pub fn api_v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(auth::routes::routes())
-        .merge(api_keys::routes::routes())
-        .merge(issues::routes::routes())
-        .merge(usage::routes::routes())
-        .merge(webhooks::routes::routes())
-        .merge(distributors::routes::routes())
-        .merge(stream::routes())
+/// The versioned API with its OpenAPI document: each area's routes, and the stream.
+pub fn api_v1(areas: &[AreaDef]) -> OpenApiRouter<AppState> {
+    areas.iter().fold(OpenApiRouter::new().merge(stream::routes()), |api, area| api.merge((area.routes)()))
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, areas: &[AreaDef]) -> Router {
     let (v1, api_doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::document())
-        .nest(sluice_contract::API_BASE, api_v1())
+        .nest(sluice_contract::API_BASE, api_v1(areas))
         .split_for_parts();
     let api_doc = openapi::finish(api_doc);
     let v1 = v1

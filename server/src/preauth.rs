@@ -50,7 +50,7 @@ pub fn resolve<'a>(
     async move {
         let Some(peer) = peer else { return auth::resolve(state, headers, now).await };
         let ip = peer::client_ip(&state.config, peer.ip(), headers);
-        if let Some(retry_after_secs) = state.preauth.wait_secs(ip, now) {
+        if let Some(retry_after_secs) = state.part::<PreAuthLimiter>().wait_secs(ip, now) {
             return Err(AppError::RateLimited {
                 retry_after_secs,
                 message: format!(
@@ -60,7 +60,7 @@ pub fn resolve<'a>(
         }
         let resolved = auth::resolve(state, headers, now).await;
         if !matches!(resolved, Ok(Some(_))) {
-            state.preauth.charge(ip, now);
+            state.part::<PreAuthLimiter>().charge(ip, now);
         }
         resolved
     }

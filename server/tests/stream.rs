@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestServer;
-use sluice_contract::issues::{Area, EntityRef, Severity};
+use sluice_contract::issues::{EntityRef, IntegrationIssue, Severity};
 use sluice_server::issues::{self, Report};
 use std::time::Duration;
 
@@ -29,8 +29,7 @@ async fn the_stream_sends_counts_on_connect_and_when_an_issue_opens() {
     assert!(first.contains("event: issues") && first.contains("\"active\":0"), "{first}");
 
     let report = |tenant: &str| Report {
-        area: Area::Integrations,
-        kind: "auth_failed".into(),
+        kind: IntegrationIssue::AuthFailed.into(),
         entity: EntityRef {
             kind: "integration".into(),
             id: "int_1".into(),

@@ -3,7 +3,10 @@
 pub mod guard;
 pub mod password;
 pub mod routes;
+pub mod session;
 pub mod sign_in;
+
+use crate::area::AreaDef;
 
 use crate::error::AppError;
 use crate::ids::secret_hash;
@@ -13,6 +16,29 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use sluice_contract::headers::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
+
+pub const AREA: AreaDef = AreaDef {
+    name: "auth",
+    setup: |setup| {
+        setup.provide(Auth::default());
+        Ok(())
+    },
+    routes: routes::routes,
+    start: None,
+    demo: None,
+};
+
+/// The area's own state: failed sign-ins per email and address.
+#[derive(Default)]
+pub struct Auth {
+    pub login_guard: guard::LoginGuard,
+}
+
+impl Auth {
+    pub fn of(state: &AppState) -> &Auth {
+        state.part::<Auth>()
+    }
+}
 
 /// The authenticated caller, scoped to one tenant.
 #[derive(Debug, Clone)]

@@ -5,12 +5,12 @@ use super::{deliver, signing, WebhookIssue};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::issues;
+use crate::issues::{Key, Resolution};
 use crate::pagination::{Cursor, PageQuery};
 use crate::state::AppState;
 use crate::store::{events, webhooks as store};
 use rusqlite::TransactionBehavior;
 use sluice_contract::error::FieldErrors;
-use sluice_contract::issues::Area;
 use sluice_contract::webhooks::{
     CustomHeader, Endpoint, EndpointChange, EndpointStatus, EndpointWithSecret, NewEndpoint, TestResult,
     MAX_CUSTOM_HEADERS, TEST_EVENT,
@@ -219,9 +219,10 @@ pub async fn update(state: &AppState, tenant_id: &str, id: &str, change: Endpoin
     let endpoint = get(state, tenant_id, id).await?;
     if before == EndpointStatus::Disabled && endpoint.status == EndpointStatus::Active {
         let what = "the endpoint was turned on again";
-        issues::clear(state, tenant_id, Area::Webhooks, id, WebhookIssue::EndpointDisabled.as_str(), what).await?;
+        let key = Key::new(WebhookIssue::EndpointDisabled, id);
+        issues::clear(state, tenant_id, key, Resolution::automatic(what)).await?;
     }
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(endpoint)
 }
 
@@ -232,7 +233,7 @@ pub async fn delete(state: &AppState, tenant_id: &str, id: &str) -> AppResult<()
         return Err(AppError::NotFound("endpoint"));
     }
     for kind in [WebhookIssue::EndpointFailing, WebhookIssue::EndpointDisabled] {
-        issues::clear(state, tenant_id, Area::Webhooks, id, kind.as_str(), "the endpoint was deleted").await?;
+        issues::clear(state, tenant_id, Key::new(kind, id), Resolution::automatic("the endpoint was deleted")).await?;
     }
     Ok(())
 }
@@ -345,7 +346,8 @@ pub async fn recover(state: &AppState, endpoint_id: &str) -> Result<String, Stri
         .await
         .map_err(|e| e.to_string())?;
     for kind in [WebhookIssue::EndpointFailing, WebhookIssue::EndpointDisabled] {
-        let _ = issues::clear(state, &tenant, Area::Webhooks, endpoint_id, kind.as_str(), "a test event arrived").await;
+        let done = Resolution::automatic("a test event arrived");
+        let _ = issues::clear(state, &tenant, Key::new(kind, endpoint_id), done).await;
     }
     Ok(format!(
         "the endpoint accepted a test event (HTTP {}){}; {} failed deliveries are being sent again",

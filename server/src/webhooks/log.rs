@@ -99,7 +99,7 @@ pub async fn redeliver(state: &AppState, tenant_id: &str, id: &str, actor: &str)
             Ok(d)
         })
         .await?;
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(delivery)
 }
 
@@ -140,7 +140,7 @@ pub async fn retry_failed_since(
             Ok(RetryBatch { id: Some(id), total, succeeded: 0, failed: 0, pending: total })
         })
         .await?;
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(batch)
 }
 
