@@ -7,7 +7,7 @@
 
 use crate::clock::SharedClock;
 use crate::config::ServeArgs;
-use crate::credentials::Keyring;
+use crate::credentials::keyring::Keyring;
 use crate::net_guard::TargetPolicy;
 use crate::notices::Notice;
 use crate::store::Store;

@@ -40,6 +40,9 @@ impl Auth {
     }
 }
 
+/// How usage history names console sessions ([`Principal::caller_label`]).
+pub const CONSOLE_CALLER: &str = "console";
+
 /// The authenticated caller, scoped to one tenant.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -65,7 +68,7 @@ impl Principal {
     /// How usage reports name this caller.
     pub fn caller_label(&self) -> String {
         match &self.actor {
-            Actor::User { .. } => crate::usage::CONSOLE_CALLER.to_string(),
+            Actor::User { .. } => CONSOLE_CALLER.to_string(),
             Actor::ApiKey { name, .. } => format!("key: {name}"),
         }
     }

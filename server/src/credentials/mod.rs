@@ -5,7 +5,7 @@
 //! unset, `<data-dir>/master.key`, created on first use readable by the owner only. Each sealed
 //! value is bound to its tenant and id, so a row copied elsewhere does not open.
 
-mod keyring;
+pub mod keyring;
 
 pub use keyring::{Keyring, KEY_ENV, KEY_FILE};
 

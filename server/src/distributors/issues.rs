@@ -1,16 +1,22 @@
-//! The issues this area raises in Tools > Issues, and its Retry handler.
+//! The issues this area raises in Tools > Issues (its Retry handler is in `retry`).
 //!
 //! A failed run raises the issue of its kind (connection, empty feed, rejected rows) and clears
 //! the other two; a good run clears all of them and the stale one.
 
-use super::sync::{self, FailureKind, Trigger};
-use crate::area::BoxFuture;
-use crate::issues::{self, Key, Report, Resolution, Retried};
+use crate::issues::{self, Key, Report, Resolution};
 use crate::state::AppState;
 use crate::store::distributors::DistributorRow;
-use sluice_contract::issues::{DistributorIssue, EntityRef, Issue, Severity};
+use sluice_contract::issues::{DistributorIssue, EntityRef, Severity};
 
 use DistributorIssue::{ConnectionFailed, EmptyFeed, RowsRejected, Stale};
+
+/// Why a run failed; each kind is its own issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Connection,
+    Empty,
+    Rejected,
+}
 
 fn kind_of(failure: FailureKind) -> DistributorIssue {
     match failure {
@@ -88,28 +94,4 @@ pub async fn raise_stale(state: &AppState, d: &DistributorRow, now: u64) -> crat
         message,
     };
     issues::raise(state, &d.tenant_id, report).await
-}
-
-/// Retry from Tools > Issues runs the sync again, to the end.
-pub fn retry(state: AppState, issue: Issue) -> BoxFuture<Retried> {
-    Box::pin(async move {
-        let tenant = match tenant_of(&state, &issue).await {
-            Ok(tenant) => tenant,
-            Err(error) => return Retried::StillFailing { error },
-        };
-        match sync::run_now(&state, &tenant, &issue.entity.id, Trigger::Retry).await {
-            Err(e) => Retried::StillFailing { error: e.body().error.message },
-            Ok(run) => match run.error {
-                None => Retried::Resolved { what: format!("the sync read {} rows", run.rows_read) },
-                Some(error) => Retried::StillFailing { error },
-            },
-        }
-    })
-}
-
-/// The issue row does not say its tenant; the distributor does.
-async fn tenant_of(state: &AppState, issue: &Issue) -> Result<String, String> {
-    let id = issue.entity.id.clone();
-    let row = state.store.call(move |c| crate::store::distributors::by_id(c, &id)).await.map_err(|e| e.to_string())?;
-    row.map(|d| d.tenant_id).ok_or_else(|| "This distributor no longer exists.".to_string())
 }

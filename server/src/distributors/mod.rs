@@ -10,6 +10,7 @@ pub mod issues;
 pub mod parse;
 pub mod preview;
 pub mod products;
+pub mod retry;
 pub mod routes;
 pub mod runs;
 pub mod settings;
@@ -37,7 +38,7 @@ pub const AREA: AreaDef = AreaDef {
 
 /// At start-up: the Retry handler, and runs a crash interrupted are marked failed.
 fn setup(setup: &mut Setup) -> Result<(), String> {
-    crate::issues::register_retry(setup, sluice_contract::issues::Area::Distributors, issues::retry);
+    crate::issues::register_retry(setup, sluice_contract::issues::Area::Distributors, retry::retry);
     let now = setup.shared.now_ms();
     let n = setup
         .shared

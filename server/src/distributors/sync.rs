@@ -45,13 +45,7 @@ impl Trigger {
     }
 }
 
-/// Why a run failed; each kind is its own issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    Connection,
-    Empty,
-    Rejected,
-}
+pub use super::issues::FailureKind;
 
 struct Outcome {
     totals: runs::RunTotals,

@@ -1,14 +1,13 @@
-//! What an admin does with issues: acknowledge, dismiss, retry (see `retry`), one or many.
+//! What an admin does with one issue: acknowledge, dismiss (Retry is in `retry`; many at once
+//! in `bulk`).
 
 use super::lifecycle::reload;
-use super::{notify_changed, retry, Issues};
+use super::{notify_changed, Issues};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::issues as store;
-use futures::StreamExt;
 use rusqlite::TransactionBehavior;
-use sluice_contract::issues::{BulkIssueAction, BulkIssueResult, BulkItemResult, Issue, IssueAction, IssueStatus};
-use sluice_contract::page::MAX_BATCH;
+use sluice_contract::issues::{Issue, IssueStatus};
 
 pub(super) fn not_active(issue: &Issue, verb: &str) -> AppError {
     AppError::conflict(
@@ -56,36 +55,4 @@ pub async fn acknowledge(state: &AppState, tenant_id: &str, id: &str, actor: &st
 /// Dismissed issues leave the active list until they happen again.
 pub async fn dismiss(state: &AppState, tenant_id: &str, id: &str, actor: &str) -> AppResult<Issue> {
     set_status(state, tenant_id, id, actor, IssueStatus::Dismissed).await
-}
-
-/// Up to 100 ids; each row succeeds or fails on its own, and says which.
-pub async fn bulk(state: &AppState, tenant_id: &str, actor: &str, req: BulkIssueAction) -> AppResult<BulkIssueResult> {
-    if req.ids.is_empty() {
-        return Err(AppError::field("ids", "Choose at least one issue."));
-    }
-    if req.ids.len() > MAX_BATCH {
-        return Err(AppError::field("ids", format!("Send at most {MAX_BATCH} ids per request.")));
-    }
-    let results = futures::stream::iter(req.ids)
-        .map(|id| async move {
-            let outcome = match req.action {
-                IssueAction::Acknowledge => acknowledge(state, tenant_id, &id, actor).await,
-                IssueAction::Dismiss => dismiss(state, tenant_id, &id, actor).await,
-                IssueAction::Retry => retry::retry(state, tenant_id, &id).await,
-            };
-            match outcome {
-                Ok(issue) => BulkItemResult { id, ok: true, issue: Some(issue), error: None },
-                Err(e) => {
-                    if let AppError::Internal(detail) = &e {
-                        tracing::error!(%detail, issue = %id, "bulk issue action failed");
-                    }
-                    BulkItemResult { id, ok: false, issue: None, error: Some(e.body().error) }
-                }
-            }
-        })
-        // Retries wait on other systems; a few at a time, answered in the order asked.
-        .buffered(4)
-        .collect()
-        .await;
-    Ok(BulkIssueResult { results })
 }

@@ -4,9 +4,10 @@
 //! (tenant, [`Key`]), its kind a typed enum that names its area, so a problem that recurs updates
 //! one row. An area that can run a failing operation again registers a Retry in its own setup
 //! ([`register_retry`]); the handler answers a [`Retried`] and the hub applies it (see `retry`).
-//! Admins read through `read` and act through `actions`.
+//! Admins read through `read` and act through `actions`, `retry` and `bulk`.
 
 pub mod actions;
+pub mod bulk;
 pub mod lifecycle;
 pub mod read;
 pub mod retry;

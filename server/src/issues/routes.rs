@@ -1,6 +1,6 @@
 //! `/api/v1/issues`
 
-use super::{actions, read, retry as retries};
+use super::{actions, bulk as bulk_actions, read, retry as retries};
 use crate::auth::Principal;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppResult};
 use crate::state::AppState;
@@ -95,5 +95,5 @@ async fn bulk(
     principal: Principal,
     ApiJson(req): ApiJson<BulkIssueAction>,
 ) -> AppResult<Json<BulkIssueResult>> {
-    Ok(Json(actions::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?))
+    Ok(Json(bulk_actions::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?))
 }

@@ -22,8 +22,7 @@ use sluice_contract::usage::{
 use std::time::Duration;
 
 const THRESHOLDS_SETTING: &str = "usage_thresholds";
-/// How usage history names console sessions (`Principal::caller_label`).
-pub const CONSOLE_CALLER: &str = "console";
+pub use crate::auth::CONSOLE_CALLER;
 /// Usage history is kept this long.
 pub const KEEP_DAYS: u64 = 30;
 /// How often counts are flushed and alerts that no request would clear are judged again.

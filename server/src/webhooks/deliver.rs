@@ -314,7 +314,7 @@ async fn attempt(state: &AppState, c: Claimed, policy: &WebhookSettings, counted
     let secrets: Vec<String> = {
         let (id, now) = (c.endpoint_id.clone(), now);
         let sealed = state.store.call(move |conn| store::live_secrets(conn, &id, now)).await.unwrap_or_default();
-        let aad = super::endpoints::secret_aad(&c.endpoint_id);
+        let aad = signing::secret_aad(&c.endpoint_id);
         sealed.iter().filter_map(|s| state.credentials.open_text(&aad, s)).collect()
     };
     let timestamp = now / 1000;

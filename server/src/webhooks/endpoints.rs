@@ -18,10 +18,7 @@ use sluice_contract::webhooks::{
 use sluice_contract::Page;
 use store::EndpointRow;
 
-/// Binds a sealed signing secret to its endpoint: a value copied to another row does not open.
-pub fn secret_aad(endpoint_id: &str) -> String {
-    format!("webhook-endpoint/{endpoint_id}")
-}
+pub use signing::secret_aad;
 
 /// How long a rotated-out secret keeps signing.
 pub const ROTATION_GRACE_MS: u64 = 24 * 3600 * 1000;
