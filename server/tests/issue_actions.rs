@@ -185,3 +185,27 @@ async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
     assert!(detail.issue.resolution.unwrap().starts_with("resolved automatically: usage fell to 0%"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_retry_that_starts_work_keeps_the_issue_open_until_the_area_clears_it() {
+    let server = TestServer::start().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let started: RetryFn =
+        Arc::new(|_state, _issue| Box::pin(async { Retried::Started { what: "a full sync is running".into() } }));
+    Issues::of(&server.state).retry.register(Area::Integrations, started);
+    let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
+    let api = server.key_client(&t.api_key);
+
+    let after: Value = api.post(&format!("/api/v1/issues/{id}/retry"), json!({})).await.json().await.unwrap();
+    assert_eq!(after["status"], "open", "started is not resolved: {after}");
+    assert_eq!(
+        (after["lastRetry"]["ok"].as_bool(), after["lastRetry"]["message"].as_str()),
+        (Some(true), Some("started: a full sync is running"))
+    );
+
+    // The work ends well: the area clears the issue through the hub's face.
+    clear_autotask(&server, &t.tenant_id, "the sync finished").await;
+    let issue = api.get_json(&format!("/api/v1/issues/{id}")).await["issue"].clone();
+    assert_eq!(issue["resolution"], "resolved automatically: the sync finished");
+    server.stop().await;
+}
