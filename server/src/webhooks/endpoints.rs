@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::issues;
 use crate::issues::{Key, Resolution};
-use crate::pagination::{Cursor, PageQuery};
+use crate::pagination::{fetch_limit, page, PageQuery};
 use crate::state::AppState;
 use crate::store::{events, webhooks as store};
 use rusqlite::TransactionBehavior;
@@ -146,19 +146,16 @@ pub async fn get(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Endpo
         .await
 }
 
-pub async fn list(state: &AppState, tenant_id: &str, page: &PageQuery) -> AppResult<Page<Endpoint>> {
-    let limit = page.limit()?;
-    let before: Option<(i64, String)> = page.cursor()?;
+pub async fn list(state: &AppState, tenant_id: &str, query: &PageQuery) -> AppResult<Page<Endpoint>> {
+    let limit = query.limit()?;
+    let before: Option<(i64, String)> = query.cursor()?;
     let (tenant, now) = (tenant_id.to_string(), state.now_ms());
     state
         .store
         .call(move |c| {
-            let mut rows = store::endpoints(c, &tenant, limit + 1, before)?;
-            let next_cursor = (rows.len() > limit as usize).then(|| {
-                rows.truncate(limit as usize);
-                let last = rows.last().expect("a full page has a last row");
-                Cursor::encode(&(last.created_at as i64, last.id.clone()))
-            });
+            let rows = store::endpoints(c, &tenant, fetch_limit(limit), before)?;
+            let keyed = rows.into_iter().map(|r| ((r.created_at as i64, r.id.clone()), r)).collect();
+            let Page { items: rows, next_cursor } = page(keyed, limit);
             let mut items = Vec::with_capacity(rows.len());
             for row in rows {
                 let health = store::log::health(c, &row.id, now)?;
