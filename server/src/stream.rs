@@ -1,8 +1,9 @@
 //! `GET /api/v1/stream`: one server-sent-events stream per console session over the notice bus.
 //! It forwards the session's tenant's notices for the topics asked for, by topic, without
-//! knowing the areas; notices are small (counts, ids) and pages fetch what they show.
+//! knowing the areas; notices are small (counts, ids) and pages fetch what they show. It ends
+//! at shutdown, and once the session is signed out (or the API key revoked).
 
-use crate::auth::Principal;
+use crate::auth::{self, Principal};
 use crate::error::{ApiQuery, AppError, AppResult};
 use crate::issues;
 use crate::state::AppState;
@@ -42,7 +43,7 @@ async fn stream(
         let names: Vec<_> = Topic::ALL.iter().map(|t| t.as_str()).collect();
         AppError::field("topics", format!("{other} is not a topic; use {}.", names.join(", ")))
     })?;
-    let tenant = principal.tenant_id;
+    let tenant = principal.tenant_id.clone();
     let mut notices = state.notices.subscribe();
     let mut shutting_down = state.shutting_down.subscribe();
     let wants_issues = topics.contains(&Topic::Issues);
@@ -51,13 +52,32 @@ async fn stream(
         if let Some(first) = first {
             yield Ok(event(Topic::Issues, &first));
         }
+        let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_IDLE, RECHECK_IDLE);
+        let mut checked = tokio::time::Instant::now();
         loop {
+            // The select only says what happened; awaiting inside it would hold the shutdown
+            // flag's borrow across the lookup.
             let notice = tokio::select! {
-                notice = notices.recv() => notice,
+                notice = notices.recv() => Some(notice),
+                _ = recheck.tick() => None,
                 _ = shutting_down.wait_for(|stopping| *stopping) => break,
+            };
+            let Some(notice) = notice else {
+                checked = tokio::time::Instant::now();
+                if !still_valid(&state, &principal).await {
+                    break;
+                }
+                continue;
             };
             match notice {
                 Ok(notice) if notice.tenant_id == tenant && topics.contains(&notice.topic) => {
+                    // Signed out or revoked since: the stream ends instead of telling.
+                    if checked.elapsed() >= RECHECK_BUSY {
+                        checked = tokio::time::Instant::now();
+                        if !still_valid(&state, &principal).await {
+                            break;
+                        }
+                    }
                     yield Ok(event(notice.topic, &notice.data));
                 }
                 Ok(_) => {}
@@ -79,6 +99,16 @@ async fn stream(
         }
     };
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
+}
+
+/// How often an idle stream asks whether its session or key still holds...
+const RECHECK_IDLE: Duration = Duration::from_secs(15);
+/// ...and at most how often a busy one asks, before it forwards a notice.
+const RECHECK_BUSY: Duration = Duration::from_secs(1);
+
+/// A lookup that fails keeps the stream open: the next check decides.
+async fn still_valid(state: &AppState, principal: &Principal) -> bool {
+    auth::still_valid(state, principal).await.unwrap_or(true)
 }
 
 fn event(topic: Topic, data: &impl serde::Serialize) -> Event {

@@ -156,3 +156,19 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap, now: u64) -> Result<
         .await?;
     Ok(found)
 }
+
+/// Whether the caller's credentials still hold: the session not ended or expired, the key not
+/// revoked (long-lived streams ask, so that signing out ends them).
+pub async fn still_valid(state: &AppState, principal: &Principal) -> Result<bool, AppError> {
+    let now = state.now_ms();
+    match &principal.actor {
+        Actor::User { session, .. } => {
+            let hash = session.clone();
+            state.store.call(move |c| Ok(sessions::find_live(c, &hash, now)?.is_some())).await
+        }
+        Actor::ApiKey { id, .. } => {
+            let (tenant, id) = (principal.tenant_id.clone(), id.clone());
+            state.store.call(move |c| Ok(api_keys::get(c, &tenant, &id)?.is_some_and(|k| k.revoked_at.is_none()))).await
+        }
+    }
+}
