@@ -2,9 +2,11 @@
 //! sessions, and outbox events past their retention. Each is an index range, so running it
 //! every few seconds costs a probe when there is nothing to do.
 
+use crate::area;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{events, idempotency, sessions};
+use std::time::Duration;
 
 /// Events deleted per statement: a large backlog goes in slices between other requests.
 const EVENT_BATCH: u32 = 1000;
@@ -14,6 +16,17 @@ pub struct Pruned {
     pub idempotency: usize,
     pub sessions: usize,
     pub events: usize,
+}
+
+/// Prunes every few seconds until shutdown.
+pub fn start(state: &AppState) -> tokio::task::JoinHandle<()> {
+    area::every(state, Duration::from_secs(5), |state| {
+        Box::pin(async move {
+            if let Err(e) = prune(&state).await {
+                tracing::warn!(error = %e, "pruning failed");
+            }
+        })
+    })
 }
 
 pub async fn prune(state: &AppState) -> AppResult<Pruned> {

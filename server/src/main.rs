@@ -74,12 +74,7 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("seeding the demo tenant: {e}"))?;
-            sluice_server::webhooks::demo::start(&state, &login.tenant_id)
-                .await
-                .map_err(|e| format!("starting the demo webhooks: {e}"))?;
-            sluice_server::distributors::demo::start(&state, &login.tenant_id)
-                .await
-                .map_err(|e| format!("starting the demo price feeds: {e}"))?;
+            sluice_server::start_demos(&state, &login.tenant_id).await?;
             println!();
             println!("  Sluice is running at http://{addr}");
             println!("  Log in as {} with password {}", login.email, login.password);

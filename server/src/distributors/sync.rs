@@ -8,7 +8,8 @@ use super::parse::{self, Item};
 use super::settings::Settings;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
-use crate::state::{AppState, Notice};
+use crate::notices::Notice;
+use crate::state::AppState;
 use crate::store::distributors::{self as store, runs, PriceRow};
 use crate::store::events::{self, EventRow};
 use sluice_contract::distributors::{RejectedRow, RunProgress, RunStatus, SyncRun};
@@ -44,13 +45,7 @@ impl Trigger {
     }
 }
 
-/// Why a run failed; each kind is its own issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    Connection,
-    Empty,
-    Rejected,
-}
+pub use super::issues::FailureKind;
 
 struct Outcome {
     totals: runs::RunTotals,
@@ -158,7 +153,7 @@ fn notify(
         rows_changed: changed,
         percent,
     };
-    state.notify(Notice::DistributorRun { tenant_id: tenant.to_string(), progress });
+    state.notify(Notice::new(sluice_contract::stream::Topic::Distributors, tenant, &progress));
 }
 
 /// Counts what passes through, for progress.

@@ -194,8 +194,7 @@ fn give_up(result: Result<Response, ApiError>, answer: Answer, stop: Stop, retri
     };
     with(|g| g.gave_up = Some(message.clone()));
     emit();
-    let retry_after_ms = until.map(|u| (u - now_ms()).max(0.0) as u64);
-    ApiError::RateLimited { retry_after_ms, message }
+    ApiError::RateLimited { message }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Acting on many issues at once: the bar over the selection, and what each row came to.
 
-use super::actions::{busy_label, outcome_of};
-use super::table::{Outcome, RowState};
+use super::table::{busy_label, outcome_of, Outcome, RowState};
 use super::IssueList;
 use crate::api::{self, ApiError};
 use leptos::prelude::*;
