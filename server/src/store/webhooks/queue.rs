@@ -291,3 +291,29 @@ pub fn last_error(conn: &Connection, endpoint_id: &str) -> Result<Option<String>
 pub fn release_all_leases(conn: &Connection) -> Result<u64, AppError> {
     Ok(conn.execute("UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL", [])? as u64)
 }
+
+/// Deletes up to `batch` of a tenant's deliveries that succeeded before `older_than`, with
+/// their attempts (one transaction); answers how many deliveries went. Only `succeeded` rows
+/// are candidates (through their own partial index): queued and failed ones always stay.
+pub fn prune_succeeded(
+    conn: &mut Connection,
+    tenant_id: &str,
+    older_than: u64,
+    batch: usize,
+) -> Result<usize, AppError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let ids: Vec<String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id FROM webhook_deliveries
+             WHERE tenant_id = ?1 AND status = 'succeeded' AND last_attempt_at < ?2 LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![tenant_id, older_than as i64, batch as i64], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for id in &ids {
+        tx.prepare_cached("DELETE FROM webhook_attempts WHERE delivery_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM webhook_deliveries WHERE id = ?1")?.execute([id])?;
+    }
+    tx.commit()?;
+    Ok(ids.len())
+}
