@@ -52,13 +52,15 @@ async fn a_rerun_stages_only_changed_rows_and_counts_as_before() {
         .state
         .store
         .call(move |c| {
-            let staged = store::stage(c, &did, "run_probe", &rows, &[false, false, false, false, false])?;
-            let forced = store::stage(c, &did, "run_forced", &rows[..1], &[true])?;
-            Ok((staged, forced))
+            let staged = store::stage(c, &did, "run_probe", &rows)?;
+            // Equal to the stored row, but this run staged A-2 already: the later row replaces it.
+            let again = store::stage(c, &did, "run_probe", &rows[1..2])?;
+            let elsewhere = store::stage(c, &did, "run_other", &rows[1..2])?;
+            Ok((staged, again, elsewhere))
         })
         .await
         .unwrap();
-    assert_eq!(staged, (2, 1), "the changed stock and the new SKU; a forced row always");
+    assert_eq!(staged, (2, 1, 0), "the changed stock and the new SKU; a repeat of a staged SKU always");
 
     // Unchanged feed: nothing changes, every row counts as unchanged.
     assert_eq!(counts(&sync(&api, &id).await), [3, 0, 0, 3, 0, 0]);

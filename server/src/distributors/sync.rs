@@ -3,9 +3,8 @@
 //! prices in with their events — or, when the run fails, nothing changes but the run record.
 //! Progress goes out on the notice bus.
 //!
-//! Memory: the rows stream; what a run keeps is one 64-bit hash per distinct SKU (about 20
-//! bytes each with the set's overhead), which tells duplicates and dropped SKUs apart without
-//! writing every unchanged row down.
+//! Memory: the rows stream; what a run keeps is one 64-bit hash per row (8 bytes), which
+//! tells the dropped SKUs without writing every unchanged row down.
 
 use super::fetch;
 use super::issues as feed_issues;
@@ -17,8 +16,7 @@ use crate::state::{AppState, Notice};
 use crate::store::distributors::{self as store, runs, PriceRow};
 use crate::store::events::{self, EventRow};
 use sluice_contract::distributors::{RejectedRow, RunProgress, RunStatus, SyncRun};
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -63,28 +61,37 @@ struct Outcome {
     totals: runs::RunTotals,
     rejected: Vec<RejectedRow>,
     failure: Option<(FailureKind, String)>,
-    skus: SkuSet,
+    skus: SkuList,
 }
 
-/// The SKUs a run's feed listed, as 64-bit hashes (a collision, about one in 10^7 for a
-/// million-row feed, would at worst keep a dropped SKU's old price until the next run).
+/// The SKUs a run's feed listed, as 64-bit hashes: 8 bytes a row, sorted once the feed has
+/// been read. (A collision, about one in 10^7 for a million-row feed, would at worst keep a
+/// dropped SKU's old price until the next run.)
 #[derive(Default)]
-struct SkuSet(HashSet<u64, BuildHasherDefault<DefaultHasher>>);
+struct SkuList(Vec<u64>);
 
-impl SkuSet {
+impl SkuList {
     fn hash(sku: &str) -> u64 {
         let mut h = DefaultHasher::new();
         sku.hash(&mut h);
         h.finish()
     }
 
-    /// `false` when the feed already listed it.
-    fn insert(&mut self, sku: &str) -> bool {
-        self.0.insert(Self::hash(sku))
+    fn push(&mut self, sku: &str) {
+        self.0.push(Self::hash(sku));
     }
 
+    /// Sorted and without repeats; answers how many distinct SKUs the feed listed.
+    fn seal(&mut self) -> u64 {
+        self.0.sort_unstable();
+        self.0.dedup();
+        self.0.shrink_to_fit();
+        self.0.len() as u64
+    }
+
+    /// After [`SkuList::seal`].
     fn contains(&self, sku: &str) -> bool {
-        self.0.contains(&Self::hash(sku))
+        self.0.binary_search(&Self::hash(sku)).is_ok()
     }
 }
 
@@ -147,7 +154,7 @@ async fn execute(state: &AppState, p: Prepared) {
         totals: Default::default(),
         rejected: Vec::new(),
         failure: Some((FailureKind::Connection, format!("The sync stopped unexpectedly: {e}"))),
-        skus: SkuSet::default(),
+        skus: SkuList::default(),
     });
     tracing::info!(run = %p.run_id, distributor = %p.distributor.id, ms = clock.elapsed().as_millis() as u64,
         read = outcome.totals.read, failed = outcome.failure.is_some(), "feed fetched");
@@ -215,7 +222,7 @@ fn fetch_and_stage(
     settings: &Settings,
     password: Option<&str>,
 ) -> Outcome {
-    let mut out = Outcome { totals: Default::default(), rejected: Vec::new(), failure: None, skus: SkuSet::default() };
+    let mut out = Outcome { totals: Default::default(), rejected: Vec::new(), failure: None, skus: SkuList::default() };
     let source = match fetch::open(settings, password, state.config.allow_private_targets) {
         Ok(source) => source,
         Err(message) => {
@@ -228,8 +235,6 @@ fn fetch_and_stage(
     let (reader, source_finish) = source.split();
     let mut reader = Some(Counting { inner: reader, bytes: bytes.clone() });
     let mut batch: Vec<PriceRow> = Vec::with_capacity(BATCH);
-    // Per row of the batch: the feed listed its SKU before, so it is staged whatever it holds.
-    let mut repeated: Vec<bool> = Vec::with_capacity(BATCH);
     let (mut good, mut rejected) = (0u64, 0u64);
     let mut last_progress = Instant::now();
     let skus = &mut out.skus;
@@ -238,14 +243,13 @@ fn fetch_and_stage(
             match item {
                 Item::Row { row, .. } => {
                     good += 1;
-                    repeated.push(!skus.insert(&row.sku));
+                    skus.push(&row.sku);
                     batch.push(row);
                     if batch.len() >= BATCH {
                         let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        let forced = std::mem::replace(&mut repeated, Vec::with_capacity(BATCH));
                         state
                             .store
-                            .call_blocking(|c| store::stage(c, did, run_id, &rows, &forced))
+                            .call_blocking(|c| store::stage(c, did, run_id, &rows))
                             .map_err(|e| e.to_string())?;
                     }
                 }
@@ -266,7 +270,7 @@ fn fetch_and_stage(
         parse::parse(reader.take().expect("reader"), settings, &mut sink)
     };
     if result.is_ok() && !batch.is_empty() {
-        if let Err(e) = state.store.call_blocking(|c| store::stage(c, did, run_id, &batch, &repeated)) {
+        if let Err(e) = state.store.call_blocking(|c| store::stage(c, did, run_id, &batch)) {
             out.failure = Some((FailureKind::Rejected, format!("Storing the rows failed: {e}")));
         }
     }
@@ -308,13 +312,15 @@ fn judge(good: u64, rejected: u64, max_percent: u32, sample: &[RejectedRow]) -> 
 }
 
 /// Records the run, and on success swaps the prices in with their events: one transaction.
-async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome, skus: SkuSet) -> AppResult<RunStatus> {
+async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome, mut skus: SkuList) -> AppResult<RunStatus> {
     let now = state.now_ms();
     let (tenant, did, run_id) = (p.tenant_id.clone(), p.distributor.id.clone(), p.run_id.clone());
     let next = now + p.distributor.cadence_minutes as u64 * 60_000;
     let (mut totals, failure) = (outcome.totals, outcome.failure.clone());
     let sample = serde_json::to_string(&outcome.rejected).map_err(AppError::internal)?;
     let duration = now.saturating_sub(p.started);
+    // Sorted before the transaction, so the write lock is not held for it.
+    let distinct = skus.seal();
     state
         .store
         .call(move |c| {
@@ -332,7 +338,7 @@ async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome, skus: SkuSet)
                 None => {
                     let mut batch = Vec::new();
                     let listed = |sku: &str| skus.contains(sku);
-                    let seen = store::Seen { distinct: skus.0.len() as u64, listed: &listed };
+                    let seen = store::Seen { distinct, listed: &listed };
                     let applied = store::apply_run(&tx, &tenant, &did, &run_id, now, seen, |(sku, old, new, currency)| {
                         batch.push(serde_json::json!({"sku": sku, "oldPrice": parse::format_price(old),
                             "newPrice": parse::format_price(new), "currency": currency}));

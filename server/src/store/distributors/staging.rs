@@ -16,44 +16,32 @@ pub struct PriceRow {
 }
 
 /// One transaction per batch keeps the write lock short while memory stays flat. A row equal
-/// to the distributor's stored one is not written (the `WHERE NOT EXISTS`), unless it is
-/// `forced` (a SKU the feed already listed: its last row must win, as staging's REPLACE makes
-/// it). Answers how many rows were staged.
-pub fn stage(
-    conn: &mut Connection,
-    distributor_id: &str,
-    run_id: &str,
-    rows: &[PriceRow],
-    forced: &[bool],
-) -> Result<usize, AppError> {
+/// to the distributor's stored one is not written — unless this run already staged its SKU
+/// (the feed lists it twice): then it replaces the staged row, so the feed's last row wins as
+/// if every row were staged. Answers how many rows were staged.
+pub fn stage(conn: &mut Connection, distributor_id: &str, run_id: &str, rows: &[PriceRow]) -> Result<usize, AppError> {
     let tx = conn.transaction()?;
     let mut staged = 0;
     {
-        let mut if_changed = tx.prepare_cached(
+        let mut stmt = tx.prepare_cached(
             "INSERT OR REPLACE INTO distributor_staging (run_id, sku, mpn, description, price, currency, stock)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM distributor_prices p
-                 WHERE p.distributor_id = ?8 AND p.sku = ?2 AND p.price = ?5 AND p.stock IS ?7
-                   AND p.currency IS ?6 AND p.description IS ?4 AND p.mpn IS ?3)",
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+             WHERE NOT EXISTS (SELECT 1 FROM distributor_prices p
+                     WHERE p.distributor_id = ?8 AND p.sku = ?2 AND p.price = ?5 AND p.stock IS ?7
+                       AND p.currency IS ?6 AND p.description IS ?4 AND p.mpn IS ?3)
+                OR EXISTS (SELECT 1 FROM distributor_staging s WHERE s.run_id = ?1 AND s.sku = ?2)",
         )?;
-        let mut always = tx.prepare_cached(
-            "INSERT OR REPLACE INTO distributor_staging (run_id, sku, mpn, description, price, currency, stock)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for (r, force) in rows.iter().zip(forced.iter().copied().chain(std::iter::repeat(false))) {
-            staged += if force {
-                always.execute(params![run_id, r.sku, r.mpn, r.description, r.price, r.currency, r.stock])?
-            } else {
-                if_changed.execute(params![
-                    run_id,
-                    r.sku,
-                    r.mpn,
-                    r.description,
-                    r.price,
-                    r.currency,
-                    r.stock,
-                    distributor_id
-                ])?
-            };
+        for r in rows {
+            staged += stmt.execute(params![
+                run_id,
+                r.sku,
+                r.mpn,
+                r.description,
+                r.price,
+                r.currency,
+                r.stock,
+                distributor_id
+            ])?;
         }
     }
     tx.commit()?;
