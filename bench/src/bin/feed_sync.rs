@@ -5,7 +5,8 @@
 //! Target: the whole file in under 15 s with under 100 MB resident; the re-run faster than the
 //! first load.
 //!
-//! Run: `cargo run --profile server -p sluice-bench --bin feed_sync [rows]`
+//! Run: `cargo run --profile server -p sluice-bench --bin feed_sync [rows] [http|ftp]` (both
+//! transports by default; one per process gives each its own peak-memory figure).
 
 use sluice_contract::distributors::{ColumnMapping, DistributorInput, FeedKind};
 use sluice_server::clock::SystemClock;
@@ -132,6 +133,7 @@ fn mapping() -> ColumnMapping {
 #[tokio::main]
 async fn main() {
     let rows: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let only = std::env::args().nth(2).map(|s| s.to_uppercase());
     let dir = tempfile::tempdir().unwrap();
     let feeds = dir.path().join("feeds");
     std::fs::create_dir_all(&feeds).unwrap();
@@ -154,6 +156,9 @@ async fn main() {
         ..input("Bench feed (FTP)")
     };
     for (transport, distributor) in [("HTTP", http), ("FTP", ftp)] {
+        if only.as_deref().is_some_and(|t| t != transport) {
+            continue;
+        }
         write_feed(&feed, rows, None);
         let mut args = ServeArgs::for_data_dir(dir.path().join(format!("data-{transport}")));
         args.allow_private_targets = true;
