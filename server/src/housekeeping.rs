@@ -1,5 +1,6 @@
 //! Pruning what the server keeps only for a while: idempotent answers (a day), expired
-//! sessions, and outbox events past their retention. Each is an index range, so running it
+//! sessions, outbox events past their retention, and succeeded webhook deliveries past the
+//! tenant's retention (`crate::webhooks::prune`). Each is an index range, so running it
 //! every few seconds costs a probe when there is nothing to do.
 
 use crate::area;
@@ -16,6 +17,7 @@ pub struct Pruned {
     pub idempotency: usize,
     pub sessions: usize,
     pub events: usize,
+    pub webhook_deliveries: usize,
 }
 
 /// Prunes every few seconds until shutdown.
@@ -38,9 +40,11 @@ pub async fn prune(state: &AppState) -> AppResult<Pruned> {
                 idempotency: idempotency::prune(c, now.saturating_sub(crate::idempotency::KEEP_MS))?,
                 sessions: sessions::delete_expired(c, now)?,
                 events: 0,
+                webhook_deliveries: 0,
             })
         })
         .await?;
+    pruned.webhook_deliveries = crate::webhooks::prune::prune(state).await?;
     let cutoff = now.saturating_sub(events::KEEP_MS);
     loop {
         let n = state.store.call(move |c| events::prune(c, cutoff, EVENT_BATCH)).await?;

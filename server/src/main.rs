@@ -4,7 +4,6 @@ use sluice_server::config::{Cli, Command, ServeArgs, TenantCommand};
 use sluice_server::tenants::{self, demo, NewTenant};
 use std::io::Read;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -60,7 +59,7 @@ fn precompress(dist_dir: &std::path::Path) -> Result<(), String> {
 fn run_server(args: ServeArgs) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let clock = Arc::new(SystemClock);
+        let clock = sluice_server::clock::from_env();
         let listen = args.listen;
         let demo_mode = args.demo;
         let data_dir = args.data_dir.clone();

@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod demo;
 pub mod endpoints;
 pub mod log;
+pub mod prune;
 pub mod publish;
 pub mod routes;
 mod send;
@@ -150,6 +151,9 @@ fn validate_settings(s: &WebhookSettings) -> AppResult<()> {
     }
     if !(1..=60).contains(&s.timeout_secs) {
         errors.add("timeoutSecs", "Use 1 to 60 seconds.");
+    }
+    if !(1..=365).contains(&s.retention_days) {
+        errors.add("retentionDays", "Use 1 to 365 days.");
     }
     errors.into_result().map_err(AppError::Validation)
 }
