@@ -126,7 +126,8 @@ lazy_page!(
 pub fn login_page() -> impl IntoView {
     let page = StoredValue::new_local(None::<AnyView>);
     let arrived = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
+    // Scoped: the page reads the router's context (`?next=`), so it is built under this owner.
+    leptos::task::spawn_local_scoped(async move {
         let view = LoginRoute::view(LoginRoute).await;
         if page.try_set_value(Some(view)).is_none() {
             arrived.try_set(true);
