@@ -16,11 +16,7 @@ fn summarize(action: IssueAction, result: &BulkIssueResult, list: IssueList) -> 
         .iter()
         .filter(|r| !r.ok)
         .map(|r| {
-            let title = list
-                .items
-                .try_with_untracked(|items| items.iter().find(|i| i.id == r.id).map(|i| i.title.clone()))
-                .flatten()
-                .unwrap_or_else(|| r.id.clone());
+            let title = list.title_of(&r.id).unwrap_or_else(|| r.id.clone());
             let why = r.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
             format!("“{title}”: {why}")
         })
