@@ -104,7 +104,8 @@ fn dialect(fault: Fault) -> Response {
 }
 
 fn key_ok(s: &ApolloState, headers: &HeaderMap) -> bool {
-    headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(s.api_key.lock().unwrap_or_else(|p| p.into_inner()).as_str())
+    !s.control.refusing()
+        && headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(s.api_key.lock().unwrap_or_else(|p| p.into_inner()).as_str())
 }
 
 async fn health(State(s): State<Arc<ApolloState>>, headers: HeaderMap) -> Response {

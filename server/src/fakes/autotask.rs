@@ -123,7 +123,7 @@ fn admit(s: &AutotaskState, headers: &HeaderMap) -> Result<(), Response> {
     let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
     let ok = {
         let c = s.creds.lock().unwrap_or_else(|p| p.into_inner());
-        h("UserName") == c.0 && h("Secret") == c.1 && h("ApiIntegrationCode") == c.2
+        h("UserName") == c.0 && h("Secret") == c.1 && h("ApiIntegrationCode") == c.2 && !s.control.refusing()
     };
     if !ok {
         return Err(dialect(Fault::RefuseCredentials));

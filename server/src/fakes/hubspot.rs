@@ -147,7 +147,7 @@ async fn token(State(s): State<Arc<HubspotState>>, Form(form): Form<HashMap<Stri
     if f("client_id") != CLIENT_ID || f("client_secret") != CLIENT_SECRET {
         return (StatusCode::BAD_REQUEST, Json(json!({"status": "BAD_CLIENT_ID", "message": "missing or unknown client id"}))).into_response();
     }
-    let revoked = s.control.revoked_epoch.load(Ordering::SeqCst) > 0;
+    let revoked = s.control.revoked_epoch.load(Ordering::SeqCst) > 0 || s.control.refusing();
     if revoked || f("refresh_token") != *s.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) {
         return (
             StatusCode::BAD_REQUEST,
@@ -177,6 +177,9 @@ fn admit(s: &HubspotState, headers: &HeaderMap) -> Result<Vec<(&'static str, Str
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .unwrap_or("");
     let private = s.private_token.lock().unwrap_or_else(|p| p.into_inner()).as_deref() == Some(token) && !token.is_empty();
+    if s.control.refusing() {
+        return Err(dialect(Fault::RefuseCredentials));
+    }
     if !private {
         let issued = s.issued.lock().unwrap_or_else(|p| p.into_inner()).get(token).copied();
         match issued {

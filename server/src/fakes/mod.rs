@@ -56,6 +56,8 @@ pub struct Control {
     pub(crate) revoked_epoch: AtomicU64,
     /// Token grants (OAuth refreshes) answered with success.
     pub(crate) grants: AtomicU64,
+    /// Every credential is refused where the provider checks one (open endpoints stay open).
+    refusing: std::sync::atomic::AtomicBool,
 }
 
 impl Control {
@@ -69,6 +71,7 @@ impl Control {
             token_epoch: AtomicU64::new(0),
             revoked_epoch: AtomicU64::new(0),
             grants: AtomicU64::new(0),
+            refusing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -79,7 +82,12 @@ impl Control {
     }
 
     /// Every call answers `fault` for `how_long` (or until [`Control::heal`] when `None`).
+    /// `RefuseCredentials` refuses every credential where the provider checks one, until healed.
     pub fn fail_for(&self, fault: Fault, how_long: Option<Duration>) {
+        if fault == Fault::RefuseCredentials {
+            self.refusing.store(true, Ordering::SeqCst);
+            return;
+        }
         *self.sticky.lock().unwrap_or_else(|p| p.into_inner()) = Some((fault, how_long.map(|d| Instant::now() + d)));
     }
 
@@ -88,6 +96,7 @@ impl Control {
         self.queue.lock().unwrap_or_else(|p| p.into_inner()).clear();
         *self.sticky.lock().unwrap_or_else(|p| p.into_inner()) = None;
         self.delay_ms.store(0, Ordering::SeqCst);
+        self.refusing.store(false, Ordering::SeqCst);
     }
 
     /// Every answer waits this long first (timeouts, a provider under load).
@@ -104,6 +113,11 @@ impl Control {
     pub fn revoke_tokens(&self) {
         self.token_epoch.fetch_add(1, Ordering::SeqCst);
         self.revoked_epoch.store(self.token_epoch.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    /// Whether credentials are being refused (each fake's own check reads this).
+    pub fn refusing(&self) -> bool {
+        self.refusing.load(Ordering::SeqCst)
     }
 
     pub fn calls(&self) -> u64 {

@@ -123,7 +123,7 @@ async fn token(State(s): State<Arc<SalesforceState>>, Form(form): Form<HashMap<S
     if !f("client_secret").is_empty() && f("client_secret") != CLIENT_SECRET {
         return oauth_error("invalid_client", "invalid client credentials");
     }
-    let revoked = s.control.revoked_epoch.load(Ordering::SeqCst) > 0;
+    let revoked = s.control.revoked_epoch.load(Ordering::SeqCst) > 0 || s.control.refusing();
     if revoked || f("refresh_token") != *s.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) {
         return oauth_error("invalid_grant", "expired access/refresh token");
     }
@@ -167,7 +167,7 @@ fn admit(s: &SalesforceState, headers: &HeaderMap) -> Result<String, Response> {
         .unwrap_or_else(|p| p.into_inner())
         .get(token)
         .is_some_and(|(epoch, until)| *epoch >= s.control.token_epoch.load(Ordering::SeqCst) && Instant::now() < *until);
-    if !valid {
+    if !valid || s.control.refusing() {
         return Err(dialect(Fault::RefuseCredentials));
     }
     let max = s.daily_max.load(Ordering::SeqCst);

@@ -143,9 +143,10 @@ pub fn provider_message(body: &str) -> String {
     }
     // OAuth: {"error", "error_description"}; Apollo.io: {"error"}
     if let Some(error) = s(&json["error"]) {
-        return match s(&json["error_description"]) {
-            Some(d) => format!("{error}: {d}"),
-            None => error,
+        return match (s(&json["error_description"]), s(&json["error_code"])) {
+            (Some(d), _) => format!("{error}: {d}"),
+            (None, Some(code)) => format!("{code}: {error}"),
+            (None, None) => error,
         };
     }
     // HubSpot and Apollo.io's 429: {"message", "category"/"status"}
