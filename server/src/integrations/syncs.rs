@@ -309,6 +309,11 @@ async fn pages(
 
 /// Reads the provider's usage (counted as a `usage` call) and judges it.
 pub async fn refresh_usage(state: &AppState, tenant: &str, provider: Provider) -> Option<UsageMeter> {
+    // Held back by the provider's 429: asking for the usage would be one more refused call.
+    let row = credentials::row(state, tenant, provider).await.ok()??;
+    if row.paused_until.is_some_and(|u| u > state.now_ms()) {
+        return None;
+    }
     let mut session = credentials::session(state, tenant, provider).await.ok()?;
     let calls = AtomicU32::new(0);
     let cx = CallCx { state, tenant, provider, caller: "usage", calls: &calls, cancel: None };
