@@ -48,7 +48,7 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
     assert_eq!((warn["severity"].as_str(), warn["status"].as_str()), (Some("warning"), Some("open")));
     assert_eq!(warn["title"], "Apollo.io credentials expire in 13 days");
     assert_eq!(warn["entity"]["link"], "/integrations/apollo?focus=credentials");
-    assert_eq!(badge(&api, "apollo").await, ("needs_attention".into(), "Needs attention".into()), "an open issue");
+    assert_eq!(badge(&api, "apollo").await, ("expiring".into(), "Expiring in 13 days".into()));
 
     server.clock.set_ms(expires - 2 * DAY);
     syncs::tick(&server.state).await;
@@ -91,7 +91,8 @@ async fn usage_above_80_percent_names_the_top_caller_and_clears_when_it_falls() 
     // ThresholdInformation counts itself, so it reports 19 of 20.
     let run = providers::run_sync(&api, "autotask", "products").await;
     assert_eq!((run["outcome"].as_str(), run["recordsRead"].as_u64()), (Some("succeeded"), Some(7_600)), "{run}");
-    let usage = issue(&api, "usage_high").await.expect("usage issue");
+    let detail = api.get_json("/api/v1/integrations/autotask").await;
+    let usage = issue(&api, "usage_high").await.unwrap_or_else(|| panic!("usage issue: {detail}"));
     assert_eq!(usage["severity"], "error");
     assert_eq!(usage["title"], "Autotask API usage at 95% of 20/h");
     assert_eq!(usage["message"], "Autotask API usage at 95% of 20/h — product catalogue sync is the top caller.");

@@ -27,6 +27,8 @@ pub struct AutotaskState {
     creds: Mutex<(String, String, String)>,
     window: RollingWindow,
     pub limit: AtomicU64,
+    /// Companies held (products: the control's record count); the same count unless set.
+    companies: Mutex<Option<u64>>,
     base: Mutex<String>,
 }
 
@@ -34,6 +36,10 @@ impl AutotaskState {
     /// A new secret (the admin rotated it in Autotask): the old one is refused from now on.
     pub fn set_secret(&self, secret: &str) {
         self.creds.lock().unwrap_or_else(|p| p.into_inner()).1 = secret.to_string();
+    }
+
+    pub fn set_companies(&self, n: u64) {
+        *self.companies.lock().unwrap_or_else(|p| p.into_inner()) = Some(n);
     }
 
     pub fn set_limit(&self, limit: u64) {
@@ -66,6 +72,7 @@ pub async fn start(records: u64) -> std::io::Result<AutotaskFake> {
         creds: Mutex::new((USERNAME.into(), SECRET.into(), INTEGRATION_CODE.into())),
         window: RollingWindow::new(Duration::from_secs(3_600)),
         limit: AtomicU64::new(LIMIT),
+        companies: Mutex::new(None),
         base: Mutex::new(String::new()),
     });
     let app = axum::Router::new()
@@ -187,7 +194,10 @@ fn query(s: &AutotaskState, entity: &str, headers: &HeaderMap, search: Value) ->
         .and_then(|c| c["value"].as_u64())
         .unwrap_or(0);
     let max = search["MaxRecords"].as_u64().unwrap_or(PAGE_MAX).clamp(1, PAGE_MAX);
-    let total = s.control.records();
+    let total = match *s.companies.lock().unwrap_or_else(|p| p.into_inner()) {
+        Some(n) if entity == "Companies" => n,
+        _ => s.control.records(),
+    };
     let last = (after + max).min(total);
     let items: Vec<Value> = (after + 1..=last)
         .map(|id| {

@@ -218,21 +218,6 @@ async fn finish(
     run.calls = calls.load(Ordering::SeqCst);
     run.outcome = if result.is_ok() { RunOutcome::Succeeded } else { RunOutcome::Failed };
     run.error = result.as_ref().err().map(|e| e.to_string());
-    let (t, r, now) = (tenant.to_string(), run.clone(), state.now_ms());
-    let stored = state
-        .store
-        .call(move |c| {
-            runs::finish(c, &r)?;
-            if let Some(mut row) = store::syncs(c, &t, provider.as_str())?.into_iter().find(|s| s.sync == r.sync) {
-                row.next_run_at = r.started_at.max(now.saturating_sub(1)) + row.cadence_minutes as u64 * 60_000;
-                store::put_sync(c, &t, provider.as_str(), &row)?;
-            }
-            Ok(())
-        })
-        .await;
-    if let Err(e) = stored {
-        tracing::warn!(error = %e, "could not record an integration run");
-    }
     match &result {
         Ok(()) => {
             health::after_call(state, tenant, provider, None, "the next sync succeeded").await;
@@ -264,6 +249,23 @@ async fn finish(
         }
     }
     refresh_usage(state, tenant, provider).await;
+    // The run row is finished last, so whoever sees it finished also sees its usage and issues.
+    let (t, r, now) = (tenant.to_string(), run.clone(), state.now_ms());
+    let stored = state
+        .store
+        .call(move |c| {
+            runs::finish(c, &r)?;
+            if let Some(mut row) = store::syncs(c, &t, provider.as_str())?.into_iter().find(|s| s.sync == r.sync) {
+                // A cadence counts from the run's start; a run longer than it goes again at once.
+                row.next_run_at = (r.started_at + row.cadence_minutes as u64 * 60_000).max(now);
+                store::put_sync(c, &t, provider.as_str(), &row)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "could not record an integration run");
+    }
     notify(state, tenant, provider);
     run
 }

@@ -6,12 +6,13 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, IntegrationRow};
 use sluice_contract::integrations::{
-    IntegrationDetail, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource, UsageWindow,
+    IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource, UsageWindow,
 };
 
 const HOURS: u64 = 168;
 
-pub fn status(row: Option<&IntegrationRow>, open_issues: u32, now: u64) -> (IntegrationStatus, Option<i64>) {
+/// The badge. An open expiry warning shows as Expiring, any other open issue as Needs attention.
+pub fn status(row: Option<&IntegrationRow>, open_issues: &[String], now: u64) -> (IntegrationStatus, Option<i64>) {
     let Some(row) = row.filter(|r| r.credential_id.is_some()) else {
         return (IntegrationStatus::NotConfigured, None);
     };
@@ -20,7 +21,8 @@ pub fn status(row: Option<&IntegrationRow>, open_issues: u32, now: u64) -> (Inte
         IntegrationStatus::Disabled
     } else if row.expires_at.is_some_and(|at| now >= at) {
         IntegrationStatus::CredentialsExpired
-    } else if open_issues > 0 || row.last_error_at.is_some_and(|e| e >= row.last_success_at.unwrap_or(0)) {
+    } else if open_issues.iter().any(|k| k != IntegrationIssue::CredentialsExpiring.as_str())
+        || row.last_error_at.is_some_and(|e| e >= row.last_success_at.unwrap_or(0)) {
         IntegrationStatus::NeedsAttention
     } else if days.is_some_and(|d| d <= 14) {
         IntegrationStatus::Expiring
@@ -49,7 +51,7 @@ pub async fn summary(state: &AppState, tenant: &str, provider: Provider) -> AppR
     let row = credentials::row(state, tenant, provider).await?;
     let t = tenant.to_string();
     let open_issues = state.store.call(move |c| store::open_issues(c, &t, provider.as_str())).await?;
-    let (status, expires_in_days) = status(row.as_ref(), open_issues, state.now_ms());
+    let (status, expires_in_days) = status(row.as_ref(), &open_issues, state.now_ms());
     let paused_syncs = match &row {
         Some(r) if r.credential_id.is_some() => {
             syncs::infos(state, tenant, provider).await?.iter().filter(|s| s.paused).count() as u32
@@ -72,7 +74,7 @@ pub async fn summary(state: &AppState, tenant: &str, provider: Provider) -> AppR
         last_error: row.as_ref().and_then(|r| r.last_error.clone()),
         last_error_at: row.as_ref().and_then(|r| r.last_error_at),
         usage,
-        open_issues,
+        open_issues: open_issues.len() as u32,
         paused_syncs,
     })
 }

@@ -336,14 +336,14 @@ pub fn company_domains(conn: &Connection, tenant: &str, after: &str, limit: u32)
     Ok(rows)
 }
 
-/// Active issues of one integration (the list's count).
-pub fn open_issues(conn: &Connection, tenant: &str, provider: &str) -> Result<u32, AppError> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM issues WHERE tenant_id = ?1 AND area = 'integrations' AND entity_id = ?2
+/// The kinds of the active issues of one integration.
+pub fn open_issues(conn: &Connection, tenant: &str, provider: &str) -> Result<Vec<String>, AppError> {
+    let mut stmt = conn.prepare(
+        "SELECT kind FROM issues WHERE tenant_id = ?1 AND area = 'integrations' AND entity_id = ?2
          AND status IN ('open', 'acknowledged')",
-        params![tenant, provider],
-        |r| r.get::<_, i64>(0),
-    )? as u32)
+    )?;
+    let kinds = stmt.query_map(params![tenant, provider], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(kinds)
 }
 
 /// The tenant an issue belongs to (Retry gets the issue, not its tenant).
