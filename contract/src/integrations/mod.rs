@@ -232,11 +232,7 @@ pub struct UsageMeter {
 impl UsageMeter {
     /// Whole percent of the limit used (0 when the limit is unknown).
     pub fn percent(&self) -> u64 {
-        if self.limit == 0 {
-            0
-        } else {
-            self.used.saturating_mul(100) / self.limit
-        }
+        self.used.saturating_mul(100).checked_div(self.limit).unwrap_or(0)
     }
 }
 
@@ -347,7 +343,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

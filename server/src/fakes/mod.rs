@@ -7,6 +7,9 @@
 //! time through its [`Control`]: refuse credentials, expire or revoke tokens, answer 429 with
 //! `Retry-After`, 5xx, HTML, 403, or slow down.
 
+// Each fake's `admit` answers the provider's refusal itself: a big `Err`, on purpose.
+#![allow(clippy::result_large_err)]
+
 pub mod apollo;
 pub mod autotask;
 pub mod hubspot;
@@ -301,7 +304,8 @@ impl FixedWindow {
 
 /// Deterministic company `n` (from 1): the same on every fake, so enrichment finds them.
 pub fn company(n: u64) -> (String, String) {
-    const WORDS: [&str; 8] = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Litware", "Adatum", "Proseware"];
+    const WORDS: [&str; 8] =
+        ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Litware", "Adatum", "Proseware"];
     let word = WORDS[(n % WORDS.len() as u64) as usize];
     (format!("{word} {n}"), format!("{}{n}.test", word.to_lowercase()))
 }
