@@ -248,8 +248,13 @@ async fn finish(
             health::clear(state, tenant, provider, IntegrationIssue::SyncFailed, "the next sync succeeded").await;
         }
         Err(e) if e.is_auth() => health::after_call(state, tenant, provider, Some(e), "").await,
-        // Paused by the admin, or held back by the provider's 429: not a failure to report.
-        Err(ProviderError::Transport(super::client::Transport::Cancelled)) | Err(ProviderError::RateLimited { .. }) => {
+        // Paused by the admin: not a failure to report.
+        Err(ProviderError::Transport(super::client::Transport::Cancelled)) => {}
+        // The provider's limit: the syncs wait for it (a 429 already set the time; Salesforce's
+        // 403 REQUEST_LIMIT_EXCEEDED says none, and its rolling day frees calls within the hour).
+        Err(ProviderError::RateLimited { retry_after_ms, .. }) => {
+            let (t, until) = (tenant.to_string(), state.now_ms() + retry_after_ms.unwrap_or(3_600_000));
+            let _ = state.store.call(move |c| store::set_paused_until(c, &t, provider.as_str(), until)).await;
         }
         Err(e) => {
             health::after_call(state, tenant, provider, Some(e), "").await;
