@@ -77,3 +77,28 @@ async fn the_stream_carries_an_integrations_event_when_one_changes() {
     .await;
     assert_eq!(found, Ok(true), "{seen}");
 }
+
+#[tokio::test]
+async fn a_fake_can_be_steered_over_http_for_e2e_journeys() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(1).await;
+    providers::save(&api, "apollo", fakes.credentials("apollo")).await;
+    let steer = |body: serde_json::Value| {
+        let url = format!("{}/__fake/control", fakes.apollo.base_url());
+        async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status().as_u16() }
+    };
+    // The key is rotated at Apollo.io: the saved one is refused, an issue links to the form.
+    assert_eq!(steer(serde_json::json!({ "action": "rotate", "value": "apollo-new-key-2027-0000" })).await, 204);
+    assert_eq!(providers::test(&api, "apollo").await["ok"], false);
+    let mut body = fakes.credentials("apollo");
+    body["fields"]["apiKey"] = "apollo-new-key-2027-0000".into();
+    assert_eq!(providers::save(&api, "apollo", body).await["saved"], true, "the new key passes and is saved");
+    // A sticky fault, and heal through the same route.
+    assert_eq!(steer(serde_json::json!({ "action": "server_error" })).await, 204);
+    assert_eq!(providers::test(&api, "apollo").await["ok"], false);
+    assert_eq!(steer(serde_json::json!({ "action": "heal" })).await, 204);
+    assert_eq!(providers::test(&api, "apollo").await["ok"], true);
+    assert_eq!(steer(serde_json::json!({ "action": "limit", "value": "5" })).await, 400, "Apollo has no such knob");
+}

@@ -2,6 +2,7 @@
 //! usage at 70%/80% of the provider's limit, failed syncs — each cleared by the next success,
 //! and its Retry handler (re-test, re-read usage, run the syncs again).
 
+use super::client::Transport;
 use super::connectors::{ProviderError, Session};
 use super::credentials;
 use crate::issues::{self, Report};
@@ -137,6 +138,32 @@ pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, me
         None => format!("{title}."),
     };
     raise(state, tenant, provider, IntegrationIssue::UsageHigh, severity, title, message, syncs_link(provider)).await;
+}
+
+/// After a sync run: its outcome kept, and the issue of its kind raised or cleared.
+pub async fn after_run(state: &AppState, tenant: &str, provider: Provider, sync: &str, error: Option<&ProviderError>) {
+    match error {
+        None => {
+            after_call(state, tenant, provider, None, "the next sync succeeded").await;
+            clear(state, tenant, provider, IntegrationIssue::SyncFailed, "the next sync succeeded").await;
+        }
+        Some(e) if e.is_auth() => after_call(state, tenant, provider, Some(e), "").await,
+        // Paused by the admin: not a failure to report.
+        Some(ProviderError::Transport(Transport::Cancelled)) => {}
+        // The provider's limit: the syncs wait for it (a 429 already set the time; Salesforce's
+        // 403 REQUEST_LIMIT_EXCEEDED says none, and its rolling day frees calls within the hour).
+        Some(ProviderError::RateLimited { retry_after_ms, .. }) => {
+            let (t, until) = (tenant.to_string(), state.now_ms() + retry_after_ms.unwrap_or(3_600_000));
+            let _ = state.store.call(move |c| store::set_paused_until(c, &t, provider.as_str(), until)).await;
+        }
+        Some(e) => {
+            after_call(state, tenant, provider, Some(e), "").await;
+            let name = syncs_of(provider).iter().find(|(id, _, _)| *id == sync).map_or(sync, |(_, name, _)| *name);
+            let title = format!("{} {} failed", provider.name(), name.to_lowercase());
+            let (kind, link) = (IntegrationIssue::SyncFailed, syncs_link(provider));
+            raise(state, tenant, provider, kind, Severity::Error, title, e.to_string(), link).await;
+        }
+    }
 }
 
 /// Which expiry issue applies now: '', '14', '3' or 'expired'.

@@ -10,8 +10,8 @@ use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, runs, RecordRow, SyncRow};
 use sluice_contract::integrations::{
-    project, syncs_of, IntegrationIssue, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncLoad, SyncPatch, SyncRun,
-    UsageMeter, DEFAULT_CADENCE_MINUTES,
+    project, syncs_of, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncLoad, SyncPatch, SyncRun, UsageMeter,
+    DEFAULT_CADENCE_MINUTES,
 };
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -242,42 +242,7 @@ async fn finish(
     run.calls = calls.load(Ordering::SeqCst);
     run.outcome = if result.is_ok() { RunOutcome::Succeeded } else { RunOutcome::Failed };
     run.error = result.as_ref().err().map(|e| e.to_string());
-    match &result {
-        Ok(()) => {
-            health::after_call(state, tenant, provider, None, "the next sync succeeded").await;
-            health::clear(state, tenant, provider, IntegrationIssue::SyncFailed, "the next sync succeeded").await;
-        }
-        Err(e) if e.is_auth() => health::after_call(state, tenant, provider, Some(e), "").await,
-        // Paused by the admin: not a failure to report.
-        Err(ProviderError::Transport(super::client::Transport::Cancelled)) => {}
-        // The provider's limit: the syncs wait for it (a 429 already set the time; Salesforce's
-        // 403 REQUEST_LIMIT_EXCEEDED says none, and its rolling day frees calls within the hour).
-        Err(ProviderError::RateLimited { retry_after_ms, .. }) => {
-            let (t, until) = (tenant.to_string(), state.now_ms() + retry_after_ms.unwrap_or(3_600_000));
-            let _ = state.store.call(move |c| store::set_paused_until(c, &t, provider.as_str(), until)).await;
-        }
-        Err(e) => {
-            health::after_call(state, tenant, provider, Some(e), "").await;
-            let name = name_of(provider, sync).unwrap_or(sync);
-            let title = format!("{} {} failed", provider.name(), name.to_lowercase());
-            let report = crate::issues::Report {
-                area: sluice_contract::issues::Area::Integrations,
-                kind: IntegrationIssue::SyncFailed.as_str().into(),
-                entity: sluice_contract::issues::EntityRef {
-                    kind: "integration".into(),
-                    id: provider.as_str().into(),
-                    name: provider.name().into(),
-                    link: health::syncs_link(provider),
-                },
-                severity: sluice_contract::issues::Severity::Error,
-                title,
-                message: e.to_string(),
-            };
-            if let Err(e) = crate::issues::raise(state, tenant, report).await {
-                tracing::warn!(error = %e, "could not raise a sync issue");
-            }
-        }
-    }
+    health::after_run(state, tenant, provider, sync, result.as_ref().err()).await;
     refresh_usage(state, tenant, provider).await;
     // The run row is finished last, so whoever sees it finished also sees its usage and issues.
     let (t, r, now) = (tenant.to_string(), run.clone(), state.now_ms());
