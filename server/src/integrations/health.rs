@@ -122,6 +122,7 @@ pub async fn top_caller(state: &AppState, tenant: &str, provider: Provider) -> O
 
 /// Keeps the meter and judges it: ≥70% warns, ≥80% alerts, below 70% clears.
 pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, meter: &UsageMeter) {
+    state.integrations.usage_read(tenant, provider, state.now_ms());
     let json = serde_json::to_string(meter).unwrap_or_default();
     let t = tenant.to_string();
     let _ = state.store.call(move |c| store::set_usage(c, &t, provider.as_str(), &json)).await;

@@ -346,7 +346,12 @@ pub async fn retry_all(state: &AppState, tenant: &str, provider: Provider) -> Re
     Ok(format!("the syncs read {read} records"))
 }
 
-/// The worker's pass: expiry stages, then due syncs of enabled integrations not held back.
+/// How often the worker reads each integration's usage when no run did. Shorter than the token
+/// refresh margin, so this read also renews OAuth tokens before they expire.
+pub const USAGE_EVERY_MS: u64 = 4 * 60_000;
+
+/// The worker's pass: expiry stages, usage (and tokens) every few minutes, then due syncs of
+/// enabled integrations not held back.
 pub async fn tick(state: &AppState) {
     state.integrations.outbound.flush(state).await;
     let rows = match state.store.call(|c| store::all_configured(c)).await {
@@ -363,6 +368,13 @@ pub async fn tick(state: &AppState) {
         let expired = health::expiry_stage(row.expires_at, now) == "expired";
         if !row.enabled || expired || row.paused_until.is_some_and(|u| u > now) {
             continue;
+        }
+        if state.integrations.usage_due(&row.tenant_id, provider, now) {
+            // In the background: a slow provider must not hold the worker's pass.
+            let (s, t) = (state.clone(), row.tenant_id.clone());
+            tokio::spawn(async move {
+                refresh_usage(&s, &t, provider).await;
+            });
         }
         let (t, p) = (row.tenant_id.clone(), provider.as_str());
         let Ok(syncs) = state.store.call(move |c| store::syncs(c, &t, p)).await else { continue };
