@@ -25,6 +25,10 @@ cargo run --quiet --profile server -p sluice-bench --bin feed_sync -- 1000000 ht
 cargo run --quiet --profile server -p sluice-bench --bin feed_sync -- 1000000 ftp
 
 echo
+echo "### Integrations (Test connection against the fakes, outbound client overhead, 100,000-record sync through a 429)"
+cargo run --quiet --profile server -p sluice-bench --bin integrations
+
+echo
 echo "### 429 storm in Chromium (tabs of one admin, real server)"
 cargo build --quiet -p sluice-server
 ./target/debug/sluice-server precompress --dist-dir dist

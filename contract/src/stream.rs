@@ -12,7 +12,7 @@ pub enum Topic {
     Webhooks,
     /// A sync run's progress (`RunProgress`).
     Distributors,
-    /// An integration's status changed (`{"integrationIds"}`).
+    /// An integration's status, usage, credential or runs changed (`{"provider"}`).
     Integrations,
 }
 

@@ -13,10 +13,12 @@ pub mod config;
 pub mod credentials;
 pub mod distributors;
 pub mod error;
+pub mod fakes;
 pub mod health;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod ids;
+pub mod integrations;
 pub mod issues;
 pub mod net_guard;
 pub mod notices;
@@ -47,7 +49,7 @@ use tokio::net::TcpListener;
 /// migration appended in `store/migrations.rs`). Issues comes first: the others register their
 /// Retry with it while they set up.
 pub const AREAS: &[AreaDef] =
-    &[issues::AREA, auth::AREA, api_keys::AREA, usage::AREA, webhooks::AREA, distributors::AREA];
+    &[issues::AREA, auth::AREA, api_keys::AREA, usage::AREA, webhooks::AREA, distributors::AREA, integrations::AREA];
 
 /// Opens the store (migrations run here) and sets up every area.
 pub fn build_state(config: ServeArgs, clock: SharedClock) -> Result<AppState, String> {

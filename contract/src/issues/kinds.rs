@@ -54,15 +54,16 @@ named!(
 );
 
 named!(
-    /// Admin > Integrations (CRM/PSA connectors and their credentials).
+    /// Admin > Integrations (CRM/PSA connectors and their credentials); the entity is the provider.
     IntegrationIssue {
-        /// The provider refused the credentials (401/403).
+        /// 14 days or fewer before the admin-entered expiry date (severity rises at 3 days).
+        CredentialsExpiring = "credentials_expiring",
+        CredentialsExpired = "credentials_expired",
+        /// The provider refused the credential (401, revoked or expired token).
         AuthFailed = "auth_failed",
-        TokenExpired = "token_expired",
-        CredentialExpiring = "credential_expiring",
-        CredentialExpired = "credential_expired",
-        /// Calls against the provider's limit passed a threshold.
-        UsageThreshold = "usage_threshold",
+        /// Usage at or above 70% of the provider's limit.
+        UsageHigh = "usage_high",
+        /// A sync run failed for another reason (5xx, timeout, malformed answer).
         SyncFailed = "sync_failed",
     }
 );
