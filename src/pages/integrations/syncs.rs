@@ -299,7 +299,7 @@ fn CadenceEditor(
                     on_confirm=Callback::new(move |_| save.dispatch(true))
                     on_close=Callback::new(move |_| confirming.set(false))
                 >
-                    <p data-testid="over-limit-sentence">{over_message()}</p>
+                    <p data-testid="over-limit-sentence">{over_message}</p>
                     <p>"The provider will refuse calls before its count starts over, and this integration's syncs will pause until it does."</p>
                 </ConfirmDialog>
             })}
