@@ -8,7 +8,6 @@ pub mod distributors;
 pub mod error;
 pub mod gate;
 pub mod headers;
-pub mod integrations;
 pub mod issues;
 pub mod page;
 pub mod retry;
