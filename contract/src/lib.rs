@@ -8,6 +8,7 @@ pub mod distributors;
 pub mod error;
 pub mod gate;
 pub mod headers;
+pub mod integrations;
 pub mod issues;
 pub mod page;
 pub mod retry;
