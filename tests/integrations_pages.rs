@@ -32,11 +32,12 @@ async fn the_list_shows_each_status_in_words_and_follows_live_changes() {
     let fake = install(signed_in(move |request, _| {
         (request.path == "/api/v1/integrations").then(|| {
             let mut autotask = summary("autotask", "Autotask", if f.get() { "connected" } else { "needs_attention" });
-            autotask["usage"] = usage(8_200, 10_000, "rolling60m");
+            autotask["usage"] = usage(8_200, 10_000, "rolling_60m");
             autotask["pausedSyncs"] = json!(1);
             autotask["lastError"] = json!("401 Unauthorized: user is inactive");
             let mut hubspot = summary("hubspot", "HubSpot", "expiring");
             hubspot["expiresInDays"] = json!(2);
+            hubspot["statusLabel"] = json!(label_for("expiring", Some(2)));
             json(200, &list(&[
                 autotask,
                 hubspot,
@@ -57,6 +58,11 @@ async fn the_list_shows_each_status_in_words_and_follows_live_changes() {
     ];
     let expected: Vec<(String, String)> = expected.iter().map(|(p, b)| (p.to_string(), b.to_string())).collect();
     assert_eq!(badges(), expected);
+    let class = |i: usize| {
+        let row = &all_by_testid("integration-row")[i];
+        row.query_selector("[data-testid='status-badge']").unwrap().unwrap().class_name()
+    };
+    assert_eq!([class(0), class(1), class(4)], ["badge badge-error", "badge badge-warn", "badge badge-muted"]);
     let first = all_by_testid("integration-row")[0].text_content().unwrap();
     assert!(first.contains("401 Unauthorized: user is inactive"), "last error: {first}");
     assert!(first.contains("82%") && first.contains("1 paused"), "usage and paused syncs: {first}");
@@ -79,7 +85,7 @@ fn detail_page(request: &Request, seen_put: &Rc<Cell<u32>>) -> Option<(Response,
             let body = request.body.clone().unwrap_or_default();
             if body.contains(r#""accessToken":"""#) && !body.contains("saveAnyway\":true") {
                 return Some(json(
-                    422,
+                    400,
                     r#"{"error":{"code":"validation_failed","message":"Fix the highlighted fields.","fields":{"fields.baseUrl":"Must be an https:// URL."}}}"#,
                 ));
             }

@@ -4,23 +4,24 @@
 use super::transport::{self, EventStream};
 use super::{query_string, send, ApiError, ApiRequest, CancelToken};
 use sluice_contract::integrations::{
-    CredentialInput, IntegrationDetail, IntegrationPatch, IntegrationSummary, IntegrationsChanged, Provider,
-    SaveOutcome, SyncInfo, SyncPatch, SyncRun, TestResult,
+    CredentialInput, IntegrationDetail, IntegrationPatch, IntegrationSummary, Provider, SaveCredentialResult, SyncInfo,
+    SyncPatch, SyncRun, TestResult,
 };
 use sluice_contract::{Page, API_BASE};
 use std::rc::Rc;
 
-/// The `{items}` of the list route.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
-pub struct Integrations {
-    pub items: Vec<IntegrationSummary>,
+/// What the `integrations` topic of the live stream carries: which integration changed.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub struct IntegrationsChanged {
+    pub provider: Option<Provider>,
 }
 
 fn root(provider: Provider) -> String {
     format!("/integrations/{}", provider.as_str())
 }
 
-pub async fn list(cancel: CancelToken) -> Result<Integrations, ApiError> {
+/// All four providers, in the server's order.
+pub async fn list(cancel: CancelToken) -> Result<Page<IntegrationSummary>, ApiError> {
     send(ApiRequest::get("/integrations", "Load integrations").cancel_with(cancel)).await
 }
 
@@ -33,7 +34,7 @@ pub async fn save_credentials(
     provider: Provider,
     input: &CredentialInput,
     idempotency_key: &str,
-) -> Result<SaveOutcome, ApiError> {
+) -> Result<SaveCredentialResult, ApiError> {
     let path = format!("{}/credentials", root(provider));
     send(ApiRequest::put(path, input, "Save credentials").idempotent(idempotency_key)).await
 }

@@ -1,17 +1,27 @@
 //! Fixtures for the Integrations browser tests, shaped as the server answers (camelCase).
 
 use serde_json::{json, Value};
+use sluice_contract::integrations::IntegrationStatus;
+
+/// The badge text the server sends with `status` (`status.label(expiresInDays)`).
+pub fn label_for(status: &str, expires_in_days: Option<i64>) -> String {
+    serde_json::from_value::<IntegrationStatus>(json!(status)).unwrap().label(expires_in_days)
+}
+
+fn label(status: &str) -> String {
+    label_for(status, None)
+}
 
 /// 2026-11-20T08:00:00Z.
 pub const SET_AT: i64 = 1_795_161_600_000;
 
 pub fn usage(used: u64, limit: u64, window: &str) -> Value {
-    json!({"used": used, "limit": limit, "window": window, "resetsAt": null, "source": "provider", "fetchedAt": SET_AT})
+    json!({"used": used, "limit": limit, "window": window, "source": "provider", "fetchedAt": SET_AT})
 }
 
 pub fn summary(provider: &str, name: &str, status: &str) -> Value {
     json!({
-        "provider": provider, "name": name, "category": "CRM", "status": status, "expiresInDays": null,
+        "provider": provider, "name": name, "category": "CRM", "status": status, "statusLabel": label(status), "expiresInDays": null,
         "enabled": status != "disabled", "lastSuccessAt": SET_AT, "lastError": null, "lastErrorAt": null,
         "usage": null, "openIssues": 0, "pausedSyncs": 0
     })
@@ -24,7 +34,7 @@ pub fn list(items: &[Value]) -> String {
 /// HubSpot with a stored private-app token (only its hint), two syncs and 250,000 daily calls.
 pub fn hubspot() -> Value {
     let mut s = summary("hubspot", "HubSpot", "connected");
-    s["usage"] = usage(120_000, 250_000, "dailyAccountMidnight");
+    s["usage"] = usage(120_000, 250_000, "daily_account_midnight");
     json!({
         "summary": s,
         "schema": {"fields": [

@@ -24,7 +24,7 @@ pub fn issues_loader(provider: Provider) -> Issues {
         |p: Provider, _cancel| async move {
             let query = IssueQuery {
                 area: Some("integrations".into()),
-                q: Some(p.label().to_string()),
+                q: Some(p.name().to_string()),
                 limit: Some(20),
                 ..Default::default()
             };
@@ -63,7 +63,7 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
 
 #[component]
 pub fn OpenIssues(issues: Issues, provider: Provider) -> impl IntoView {
-    let all = super::issues_link(provider.label());
+    let all = super::issues_link(provider.name());
     view! {
         <section class="section" aria-labelledby="issues-heading" data-testid="integration-issues">
             <h2 id="issues-heading">"Open issues"</h2>
@@ -71,7 +71,7 @@ pub fn OpenIssues(issues: Issues, provider: Provider) -> impl IntoView {
                 issues,
                 Words { loading: "Loading issues…", failed: "This integration's issues could not be loaded." },
                 |p: &ListPage<Issue>| p.items.is_empty(),
-                move || view! { <p class="muted" data-testid="no-issues">{format!("Nothing is wrong with {} right now.", provider.label())}</p> }.into_any(),
+                move || view! { <p class="muted" data-testid="no-issues">{format!("Nothing is wrong with {} right now.", provider.name())}</p> }.into_any(),
                 move |page| view! {
                     <ul class="issue-list">
                         <For each=move || page.get().items key=|i| format!("{}|{}|{}", i.id, i.last_seen_at, i.message) let:i>

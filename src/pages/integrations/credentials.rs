@@ -10,7 +10,7 @@ use crate::components::ConfirmDialog;
 use crate::pages::submit::{form_error, Submit};
 use leptos::html::Section;
 use leptos::prelude::*;
-use sluice_contract::integrations::{CredentialField, CredentialInput, FieldKind, IntegrationDetail, SaveOutcome};
+use sluice_contract::integrations::{CredentialField, CredentialInput, FieldKind, IntegrationDetail, SaveCredentialResult};
 use wasm_bindgen::JsCast;
 
 /// One field of the form with what the admin typed.
@@ -59,7 +59,7 @@ pub fn CredentialForm(
     let save = Submit::new(move |input: CredentialInput, key| async move {
         api::integrations::save_credentials(provider, &input, &key).await
     });
-    let outcome = RwSignal::new(None::<SaveOutcome>);
+    let outcome = RwSignal::new(None::<SaveCredentialResult>);
     let last_input = StoredValue::new(None::<CredentialInput>);
     let confirming = RwSignal::new(false);
     Effect::new(move |_| {
@@ -186,7 +186,7 @@ pub fn CredentialForm(
                     on_confirm=Callback::new(move |_| save_anyway())
                     on_close=Callback::new(move |_| confirming.set(false))
                 >
-                    <p>{format!("The stored credential will be replaced and {}'s syncs will use the new one, although the test above failed. They will keep failing until it works.", provider.label())}</p>
+                    <p>{format!("The stored credential will be replaced and {}'s syncs will use the new one, although the test above failed. They will keep failing until it works.", provider.name())}</p>
                 </ConfirmDialog>
             })}
         </section>

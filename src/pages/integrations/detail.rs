@@ -20,10 +20,11 @@ use sluice_contract::integrations::{IntegrationDetail, Provider};
 pub fn IntegrationPage() -> impl IntoView {
     let params = use_params_map();
     let provider = Memo::new(move |_| params.with(|p| p.get("provider")).and_then(|p| Provider::parse(&p)));
-    // Only on arrival: the issue's link opens the form ready to type into.
-    let focus = use_query_map().with_untracked(|q| q.get("focus").as_deref() == Some("credentials"));
+    // Only on arrival: an issue's link opens the credential form ready to type into
+    // (`?focus=credentials`), or the syncs to pause the top caller (`?focus=syncs`).
+    let focus = use_query_map().with_untracked(|q| q.get("focus")).unwrap_or_default();
     move || match provider.get() {
-        Some(provider) => view! { <Integration provider focus /> }.into_any(),
+        Some(provider) => view! { <Integration provider focus=focus.clone() /> }.into_any(),
         None => view! {
             <div class="page-head"><p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p><h1>"Integration"</h1></div>
             <EmptyState title="No such integration">
@@ -35,7 +36,8 @@ pub fn IntegrationPage() -> impl IntoView {
 }
 
 #[component]
-fn Integration(provider: Provider, focus: bool) -> impl IntoView {
+fn Integration(provider: Provider, focus: String) -> impl IntoView {
+    let (focus_credentials, focus_syncs) = (focus == "credentials", focus == "syncs");
     let detail: IntegrationLoader = Loader::new(move || provider, |p, cancel| api::integrations::get(p, cancel));
     let runs = runs_loader(provider);
     let issues = issues_loader(provider);
@@ -50,7 +52,7 @@ fn Integration(provider: Provider, focus: bool) -> impl IntoView {
     view! {
         <div class="page-head" data-testid="integration-page" data-provider=provider.as_str()>
             <p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p>
-            <h1>{provider.label()} {updating(detail)}</h1>
+            <h1>{provider.name()} {updating(detail)}</h1>
         </div>
         {show(
             detail,
@@ -59,9 +61,9 @@ fn Integration(provider: Provider, focus: bool) -> impl IntoView {
             || ().into_any(),
             move |d| view! {
                 <Overview d loader=detail now />
-                <CredentialForm detail=d focus on_saved=Callback::new(move |_| { detail.refresh(); issues.refresh(); }) />
+                <CredentialForm detail=d focus=focus_credentials on_saved=Callback::new(move |_| { detail.refresh(); issues.refresh(); }) />
                 <Usage d now />
-                <SyncTable detail=d loader=detail now />
+                <SyncTable detail=d loader=detail now focus=focus_syncs />
                 <RecentRuns runs detail=d now />
                 <OpenIssues issues provider />
             }.into_any(),
@@ -85,8 +87,8 @@ fn Overview(d: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal
         <section class="section integration-overview" aria-labelledby="status-heading" data-testid="integration-overview">
             <h2 id="status-heading" class="visually-hidden">"Status"</h2>
             <div class="status-row">
-                {move || { let s = summary(); view! { <StatusBadge status=s.status expires_in_days=s.expires_in_days /> } }}
-                <span class="muted">{move || summary().category}</span>
+                {move || { let s = summary(); view! { <StatusBadge status=s.status label=s.status_label /> } }}
+                <span class="muted">{move || summary().category.as_str()}</span>
                 <EnabledSwitch d loader />
             </div>
             <dl class="facts">
@@ -159,7 +161,7 @@ fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> imp
         {move || (!asking.get()).then(|| form_error(save.error()))}
         {move || asking.get().then(|| view! {
             <ConfirmDialog
-                title=format!("Disable {}?", provider.label())
+                title=format!("Disable {}?", provider.name())
                 testid="disable-dialog"
                 confirm_label="Disable"
                 pending_label="Disabling…"
@@ -169,7 +171,7 @@ fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> imp
                 on_confirm=Callback::new(move |_| save.dispatch(false))
                 on_close=Callback::new(move |_| asking.set(false))
             >
-                <p>{format!("Every {} sync stops and Sluice makes no calls to it until you enable it again. The credentials are kept.", provider.label())}</p>
+                <p>{format!("Every {} sync stops and Sluice makes no calls to it until you enable it again. The credentials are kept.", provider.name())}</p>
             </ConfirmDialog>
         })}
     }
@@ -191,7 +193,7 @@ fn Usage(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
                         <p class="small" data-testid="usage-reset">{reset}</p>
                     }.into_any()
                 }
-                None => view! { <p class="muted" data-testid="usage-unknown">{format!("{}'s limit and usage appear once the integration is connected.", provider.label())}</p> }.into_any(),
+                None => view! { <p class="muted" data-testid="usage-unknown">{format!("{}'s limit and usage appear once the integration is connected.", provider.name())}</p> }.into_any(),
             }}
             {move || d.with(|d| d.top_caller.clone()).map(|name| view! {
                 <p data-testid="top-caller">"Top caller in this window: "<strong>{name}</strong></p>

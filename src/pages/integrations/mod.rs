@@ -18,7 +18,9 @@ use crate::components::{EmptyState, RelativeTime};
 use crate::pages::load::{show, updating, Loader, Words};
 use crate::routes::Page;
 use leptos::prelude::*;
-use sluice_contract::integrations::{IntegrationDetail, IntegrationStatus, IntegrationSummary, IntegrationsChanged, Provider};
+use api::integrations::IntegrationsChanged;
+use sluice_contract::integrations::{IntegrationDetail, IntegrationStatus, IntegrationSummary, Provider};
+use sluice_contract::Page as ListPage;
 
 /// One integration's page data, keyed on the provider in the URL.
 type IntegrationLoader = Loader<Provider, IntegrationDetail>;
@@ -43,7 +45,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             {show(
                 list,
                 Words { loading: "Loading integrations…", failed: "The integrations could not be loaded." },
-                |d: &api::integrations::Integrations| d.items.is_empty(),
+                |d: &ListPage<IntegrationSummary>| d.items.is_empty(),
                 || view! {
                     <EmptyState title="No integrations available">
                         <p>"Autotask, HubSpot, Salesforce and Apollo.io appear here once this tenant can connect to them."</p>
@@ -86,7 +88,7 @@ fn IntegrationTable(#[prop(into)] items: Signal<Vec<IntegrationSummary>>, now: S
 fn IntegrationRow(i: IntegrationSummary, now: Signal<f64>) -> impl IntoView {
     let href = Page::Integration(i.provider).path();
     let issues = (i.open_issues > 0).then(|| {
-        let link = issues_link(i.provider.label());
+        let link = issues_link(i.provider.name());
         let n = i.open_issues;
         view! { <a class="small" href=link data-testid="open-issues">{plural(n.into(), "open issue", "open issues")}</a> }
     });
@@ -94,10 +96,10 @@ fn IntegrationRow(i: IntegrationSummary, now: Signal<f64>) -> impl IntoView {
         <tr data-testid="integration-row" data-provider=i.provider.as_str()>
             <th scope="row">
                 <a href=href>{i.name.clone()}</a>
-                <div class="muted small">{i.category.clone()}</div>
+                <div class="muted small">{i.category.as_str()}</div>
             </th>
             <td>
-                <StatusBadge status=i.status expires_in_days=i.expires_in_days />
+                <StatusBadge status=i.status label=i.status_label.clone() />
                 <div>{issues}</div>
             </td>
             <td>
@@ -134,14 +136,18 @@ fn IntegrationRow(i: IntegrationSummary, now: Signal<f64>) -> impl IntoView {
 
 /// The status in words, coloured by how urgent it is (the words carry it, not the colour).
 #[component]
-pub fn StatusBadge(status: IntegrationStatus, expires_in_days: Option<i64>) -> impl IntoView {
+pub fn StatusBadge(
+    status: IntegrationStatus,
+    /// The server's words for it (`status.label(expiresInDays)`): "Expiring in 2 days".
+    label: String,
+) -> impl IntoView {
     let class = match status {
         IntegrationStatus::Connected => "badge badge-ok",
         IntegrationStatus::NeedsAttention | IntegrationStatus::CredentialsExpired => "badge badge-error",
         IntegrationStatus::Expiring => "badge badge-warn",
         IntegrationStatus::Disabled | IntegrationStatus::NotConfigured => "badge badge-muted",
     };
-    view! { <span class=class data-testid="status-badge">{status.label(expires_in_days)}</span> }
+    view! { <span class=class data-testid="status-badge">{label}</span> }
 }
 
 /// Tools > Issues, showing this integration's active issues.
@@ -169,12 +175,12 @@ fn ticking_now() -> Signal<f64> {
 }
 
 /// Unix ms as RFC 3339, by the browser's clock code.
-pub(crate) fn iso(ms: i64) -> String {
+pub(crate) fn iso(ms: u64) -> String {
     String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string())
 }
 
 /// Unix ms as `2026-11-24` (UTC).
-pub(crate) fn day(ms: i64) -> String {
+pub(crate) fn day(ms: u64) -> String {
     iso(ms).chars().take(10).collect()
 }
 

@@ -2,13 +2,13 @@
 //! passed, failed or skipped, with the provider's own error text verbatim and how long it took.
 
 use leptos::prelude::*;
-use sluice_contract::integrations::{StepOutcome, TestResult, TestStep, TestStepKind};
+use sluice_contract::integrations::{StepOutcome, TestResult, TestStep, TestStepName};
 
-fn step_name(step: TestStepKind) -> &'static str {
+fn step_name(step: TestStepName) -> &'static str {
     match step {
-        TestStepKind::Reach => "Reach the host",
-        TestStepKind::Authenticate => "Authenticate",
-        TestStepKind::Read => "Permission to read",
+        TestStepName::Reach => "Reach the host",
+        TestStepName::Authenticate => "Authenticate",
+        TestStepName::Read => "Permission to read",
     }
 }
 
@@ -57,7 +57,7 @@ pub fn TestSteps(
 fn Step(s: TestStep) -> impl IntoView {
     let (word, class) = outcome(s.outcome);
     view! {
-        <li class="test-step" data-testid="test-step" data-step=format!("{:?}", s.step).to_lowercase() data-outcome=word.to_lowercase()>
+        <li class="test-step" data-testid="test-step" data-step=s.step.as_str() data-outcome=word.to_lowercase()>
             <span class="step-name">{step_name(s.step)}</span>
             " "<span class=class data-testid="step-outcome">{word}</span>
             " "<span class="muted small" data-testid="step-duration">{duration(s.duration_ms)}</span>

@@ -9,7 +9,8 @@ use crate::components::{ConfirmDialog, RelativeTime};
 use crate::pages::submit::{form_error, Submit};
 use leptos::prelude::*;
 use sluice_contract::integrations::{
-    project, IntegrationDetail, Projection, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncPatch, SyncRun,
+    project, thousands, IntegrationDetail, Projection, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncLoad,
+    SyncPatch, SyncRun, MAX_CADENCE_MINUTES, MIN_CADENCE_MINUTES,
 };
 
 /// "every 15 min", "every 2 h", "every day".
@@ -21,12 +22,23 @@ pub fn cadence_text(minutes: u32) -> String {
     }
 }
 
-/// What the schedule `minutes` for `sync` would cost, or `None` when the limit is unknown.
-pub fn projection_for(d: &IntegrationDetail, sync: &str, minutes: u32) -> Option<Projection> {
-    let usage = d.summary.usage.as_ref()?;
-    let syncs: Vec<_> =
-        d.syncs.iter().map(|s| (s.sync.as_str(), s.calls_per_run, s.cadence_minutes, s.paused)).collect();
-    Some(project(d.summary.provider, usage.limit, usage.window, &syncs, (sync, minutes)))
+/// What the schedule `minutes` for `sync` would cost: against the provider's reported limit,
+/// else the limit Sluice assumes for it (as the server does when saving).
+pub fn projection_for(d: &IntegrationDetail, sync: &str, minutes: u32) -> Projection {
+    let provider = d.summary.provider;
+    let (limit, window) = d.summary.usage.as_ref().map(|u| (u.limit, u.window)).unwrap_or(provider.default_limit());
+    let syncs: Vec<SyncLoad> = d
+        .syncs
+        .iter()
+        .map(|s| SyncLoad {
+            sync: s.sync.clone(),
+            name: s.name.clone(),
+            calls_per_run: s.calls_per_run,
+            cadence_minutes: s.cadence_minutes,
+            paused: s.paused,
+        })
+        .collect();
+    project(provider, limit, window, &syncs, (sync, minutes))
 }
 
 fn replace_sync(loader: IntegrationLoader, updated: SyncInfo) {
@@ -38,14 +50,29 @@ fn replace_sync(loader: IntegrationLoader, updated: SyncInfo) {
 }
 
 #[component]
-pub fn SyncTable(detail: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal<f64>) -> impl IntoView {
+pub fn SyncTable(
+    detail: Signal<IntegrationDetail>,
+    loader: IntegrationLoader,
+    now: Signal<f64>,
+    /// Scroll here on arrival (`?focus=syncs`: a usage issue's link, to pause the top caller).
+    focus: bool,
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Section>::new();
+    if focus {
+        node.on_load(|section| {
+            request_animation_frame(move || {
+                section.scroll_into_view();
+                let _ = section.focus();
+            });
+        });
+    }
     // Which sync's schedule is being edited: kept here, so a live refresh that redraws the
     // rows leaves the editor (and what the admin typed) alone.
     let editing = RwSignal::new(None::<String>);
     let provider = detail.with_untracked(|d| d.summary.provider);
     let syncs = move || detail.with(|d| d.syncs.clone());
     view! {
-        <section class="section" aria-labelledby="syncs-heading" data-testid="syncs">
+        <section class="section" id="syncs" tabindex="-1" aria-labelledby="syncs-heading" data-testid="syncs" node_ref=node>
             <h2 id="syncs-heading">"Syncs"</h2>
             {move || detail.with(|d| d.syncs.is_empty()).then(|| view! {
                 <p class="muted">"This integration has no syncs."</p>
@@ -103,7 +130,7 @@ fn SyncRow(
     let state = match (s.paused, s.paused_until) {
         (_, Some(until)) => view! {
             <span class="badge badge-warn">"Paused"</span>
-            <div class="small">{format!("{} answered 429: resumes at {} UTC", provider.label(), super::iso(until).get(11..16).unwrap_or("").to_string())}</div>
+            <div class="small">{format!("{} answered 429: resumes at {} UTC", provider.name(), super::iso(until).get(11..16).unwrap_or("").to_string())}</div>
         }.into_any(),
         (true, None) => view! { <span class="badge badge-warn">"Paused"</span> }.into_any(),
         (false, None) => view! { <span class="badge badge-ok">"Active"</span> }.into_any(),
@@ -165,7 +192,7 @@ pub fn RunSummary(r: SyncRun, now: Signal<f64>) -> impl IntoView {
         "{} records, {} calls{}",
         r.records_read,
         r.calls,
-        r.duration_ms.map(|ms| format!(", {}", duration(ms))).unwrap_or_default()
+        if r.outcome == RunOutcome::Running { String::new() } else { format!(", {}", duration(r.duration_ms)) }
     );
     view! {
         <span class=class>{word}</span>" "
@@ -197,12 +224,12 @@ fn CadenceEditor(
     let Some(current) = current else { return ().into_any() };
     let provider = detail.with_untracked(|d| d.summary.provider);
     let draft = RwSignal::new(current.cadence_minutes.to_string());
-    let minutes = Memo::new(move |_| draft.with(|d| d.trim().parse::<u32>().ok().filter(|m| *m >= 1)));
-    let projection = Memo::new(move |_| minutes.get().and_then(|m| detail.with(|d| projection_for(d, &sync.get_value(), m))));
+    let minutes = Memo::new(move |_| draft.with(|d| d.trim().parse::<u32>().ok().filter(|m| (MIN_CADENCE_MINUTES..=MAX_CADENCE_MINUTES).contains(m))));
+    let projection = Memo::new(move |_| minutes.get().map(|m| detail.with(|d| projection_for(d, &sync.get_value(), m))));
     let save = Submit::new(move |confirm: bool, key| async move {
         let patch = SyncPatch {
             cadence_minutes: minutes.get_untracked(),
-            confirm_over_limit: confirm.then_some(true),
+            confirm_over_limit: confirm,
             ..Default::default()
         };
         api::integrations::update_sync(provider, &sync.get_value(), &patch, &key).await
@@ -256,18 +283,15 @@ fn CadenceEditor(
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                 />
-                {move || invalid().then(|| view! { <p class="field-error" data-testid="field-error">"Enter a whole number of minutes, at least 1."</p> })}
+                {move || invalid().then(|| view! { <p class="field-error" data-testid="field-error">{format!("Enter a whole number of minutes from {MIN_CADENCE_MINUTES} to {MAX_CADENCE_MINUTES} (7 days).")}</p> })}
             </div>
             <div id="projection" aria-live="polite">
                 {move || match projection.get() {
-                    None if minutes.get().is_some() => view! {
-                        <p class="muted" data-testid="projection">{format!("{}'s limit is not known until the integration is connected.", provider.label())}</p>
-                    }.into_any(),
                     None => ().into_any(),
                     Some(p) => view! {
                         <p class=level_class(p.level) data-testid="projection" data-level=format!("{:?}", p.level).to_lowercase()>{p.sentence.clone()}</p>
                         <p class="muted small" data-testid="projection-calls">
-                            {format!("About {} calls per hour, {} per day for this sync ({} calls per run).", p.calls_per_hour, p.calls_per_day, current.calls_per_run)}
+                            {format!("About {} calls per hour, {} per day for this sync ({} calls per run).", thousands(p.calls_per_hour.round() as u64), thousands(p.calls_per_day.round() as u64), current.calls_per_run)}
                         </p>
                         {match p.level {
                             ProjectionLevel::Ok => ().into_any(),
@@ -275,7 +299,7 @@ fn CadenceEditor(
                                 <p class="warning-text" data-testid="projection-warning">"Above 70% of the provider's limit: an issue is raised at 70% and 80%, and little room is left for anything else using this account."</p>
                             }.into_any(),
                             ProjectionLevel::Over => view! {
-                                <p class="danger-text" data-testid="projection-warning">{format!("Above {}'s limit: it will refuse calls before its count starts over, and every sync of this integration will stall. Saving asks for confirmation.", provider.label())}</p>
+                                <p class="danger-text" data-testid="projection-warning">{format!("Above {}'s limit: it will refuse calls before its count starts over, and every sync of this integration will stall. Saving asks for confirmation.", provider.name())}</p>
                             }.into_any(),
                         }}
                     }.into_any(),
@@ -290,7 +314,7 @@ fn CadenceEditor(
             {move || (!confirming.get()).then(|| form_error(save.error()))}
             {move || confirming.get().then(|| view! {
                 <ConfirmDialog
-                    title=format!("Save a schedule over {}'s limit?", provider.label())
+                    title=format!("Save a schedule over {}'s limit?", provider.name())
                     testid="over-limit-dialog"
                     confirm_label="Save over the limit"
                     pending_label="Saving…"

@@ -3,15 +3,17 @@
 
 use crate::components::{nice_max, svg_num};
 use leptos::prelude::*;
-use sluice_contract::integrations::{group, Provider, UsageMeter, UsageWindow};
+use sluice_contract::integrations::{
+    thousands as group, Provider, UsageMeter, UsageSource, UsageWindow, USAGE_ALERT_PERCENT, USAGE_WARN_PERCENT,
+};
 
 /// Where the meter turns amber, then red: the thresholds issues are raised at.
-pub const WARN_PERCENT: u64 = 70;
-pub const HIGH_PERCENT: u64 = 80;
+const WARN_PERCENT: u64 = USAGE_WARN_PERCENT;
+const HIGH_PERCENT: u64 = USAGE_ALERT_PERCENT;
 
 /// Whole percent of the limit used (rounded down, so 79.9% is not yet "80%").
 pub fn percent(usage: &UsageMeter) -> u64 {
-    (usage.used * 100).checked_div(usage.limit).unwrap_or(0)
+    usage.percent()
 }
 
 /// `level-ok`, `level-warning` (≥ 70%) or `level-error` (≥ 80%).
@@ -35,7 +37,7 @@ pub fn meter_text(usage: &UsageMeter) -> String {
 
 /// When the provider's count starts over, in its own terms.
 pub fn reset_text(provider: Provider, usage: &UsageMeter, now_ms: f64) -> String {
-    let name = provider.label();
+    let name = provider.name();
     match usage.window {
         UsageWindow::Rolling60m => {
             format!("{name} counts requests over a rolling 60 minutes: each call stops counting an hour after it was made.")
@@ -65,7 +67,10 @@ pub fn UsageBar(
     let level = usage_level(&usage);
     let pct = percent(&usage).min(100);
     let text = meter_text(&usage);
-    let source = if usage.source == "provider" { "reported by the provider" } else { "counted by Sluice" };
+    let source = match usage.source {
+        UsageSource::Provider => "Reported by the provider",
+        UsageSource::Sluice => "Counted by Sluice (the provider reports no figure)",
+    };
     view! {
         <div class="usage-meter" data-testid="usage-meter">
             <div
