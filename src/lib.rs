@@ -12,8 +12,8 @@ use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
 use pages::lazy::{
-    ApiKeysRoute, DistributorsRoute, IntegrationRoute, IntegrationsRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute,
-    WebhookEventsRoute, WebhooksRoute,
+    ApiKeysRoute, DistributorsRoute, IntegrationRoute, IntegrationsRoute, IssuesRoute, UsageRoute,
+    WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute, WebhooksRoute,
 };
 use pages::{login::LoginPage, not_found::NotFoundPage, shell::Shell};
 use routes::Page;

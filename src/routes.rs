@@ -78,7 +78,10 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn paths_are_written_once_and_ids_are_encoded() {
         assert_eq!(Page::Webhooks.path(), "/webhooks");
-        assert_eq!(Page::Integration(Provider::Hubspot).with_query("?focus=credentials"), "/integrations/hubspot?focus=credentials");
+        assert_eq!(
+            Page::Integration(Provider::Hubspot).with_query("?focus=credentials"),
+            "/integrations/hubspot?focus=credentials"
+        );
         assert_eq!(Page::WebhookDelivery("d 1/x".into()).path(), "/webhooks/deliveries/d%201%2Fx");
         assert_eq!(Page::WebhookDeliveries.with_query("?status=failed"), "/webhooks/deliveries?status=failed");
     }

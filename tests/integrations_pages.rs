@@ -38,13 +38,16 @@ async fn the_list_shows_each_status_in_words_and_follows_live_changes() {
             let mut hubspot = summary("hubspot", "HubSpot", "expiring");
             hubspot["expiresInDays"] = json!(2);
             hubspot["statusLabel"] = json!(label_for("expiring", Some(2)));
-            json(200, &list(&[
-                autotask,
-                hubspot,
-                summary("salesforce", "Salesforce", "credentials_expired"),
-                summary("apollo", "Apollo.io", "not_configured"),
-                summary("hubspot", "HubSpot (sandbox)", "disabled"),
-            ]))
+            json(
+                200,
+                &list(&[
+                    autotask,
+                    hubspot,
+                    summary("salesforce", "Salesforce", "credentials_expired"),
+                    summary("apollo", "Apollo.io", "not_configured"),
+                    summary("hubspot", "HubSpot (sandbox)", "disabled"),
+                ]),
+            )
         })
     }));
     let _app = mount_app_at("/integrations");
@@ -114,7 +117,10 @@ async fn a_stored_secret_shows_only_its_hint_and_the_form_gets_focus() {
     assert_eq!(secret.type_(), "password");
     assert_eq!(input("field-cred-baseUrl").value(), "https://api.hubapi.com", "non-secret values are editable");
     assert!(
-        wait_until(1000.0, || leptos::prelude::document().active_element().is_some_and(|e| e.id() == "cred-accessToken")).await,
+        wait_until(1000.0, || leptos::prelude::document()
+            .active_element()
+            .is_some_and(|e| e.id() == "cred-accessToken"))
+        .await,
         "?focus=credentials focuses the form"
     );
 
@@ -153,7 +159,11 @@ async fn a_new_credential_that_fails_its_test_is_saved_only_when_confirmed() {
         .map(|s| s.request.body.clone().unwrap_or_default())
         .collect();
     assert_eq!(bodies.len(), 2);
-    assert!(bodies[1].contains(r#""saveAnyway":true"#) && bodies[1].contains("pat-na1-new-token-9d1c"), "{}", bodies[1]);
+    assert!(
+        bodies[1].contains(r#""saveAnyway":true"#) && bodies[1].contains("pat-na1-new-token-9d1c"),
+        "{}",
+        bodies[1]
+    );
     assert_eq!(input("field-cred-accessToken").value(), "", "the stored secret does not stay in the page");
 }
 
@@ -217,6 +227,7 @@ async fn the_projection_follows_the_cadence_and_over_the_limit_asks_first() {
     assert_eq!(fake.seen.borrow().iter().filter(|s| s.method == "PATCH").count(), 0, "nothing sent yet");
     click("confirm-over-limit");
     assert!(wait_until(2000.0, || by_testid("cadence-editor").is_none()).await, "saved and closed");
-    let patch = fake.seen.borrow().iter().find(|s| s.method == "PATCH").map(|s| s.request.body.clone().unwrap()).unwrap();
+    let patch =
+        fake.seen.borrow().iter().find(|s| s.method == "PATCH").map(|s| s.request.body.clone().unwrap()).unwrap();
     assert!(patch.contains(r#""cadenceMinutes":10"#) && patch.contains(r#""confirmOverLimit":true"#), "{patch}");
 }

@@ -88,7 +88,7 @@ test('"HubSpot not syncing": a revoked token, the issue links to the form, a new
   await page.getByTestId('credentials-saved').waitFor({ timeout: 20_000 });
   assert.equal(await page.locator('[data-testid=test-step][data-outcome=passed]').count(), 3);
   await until('the auth issue to resolve', async () => (await activeIssues(server, 'auth_failed', 'hubspot')).length === 0);
-  await page.getByTestId('no-issues').waitFor({ timeout: 15_000 });
+  await page.getByTestId('open-issue-count').filter({ hasText: 'Nothing is wrong with HubSpot' }).waitFor({ timeout: 15_000 });
   await page.locator('[data-testid=integration-overview] [data-testid=status-badge]').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
   await page.screenshot({ path: join(artifacts, 'integrations-hubspot-fixed.png'), fullPage: true });
   assert.deepEqual(errors, []);

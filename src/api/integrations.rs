@@ -44,7 +44,11 @@ pub async fn test(provider: Provider) -> Result<TestResult, ApiError> {
     send(ApiRequest::post(format!("{}/test", root(provider)), &Empty {}, "Test connection")).await
 }
 
-pub async fn set_enabled(provider: Provider, enabled: bool, idempotency_key: &str) -> Result<IntegrationSummary, ApiError> {
+pub async fn set_enabled(
+    provider: Provider,
+    enabled: bool,
+    idempotency_key: &str,
+) -> Result<IntegrationSummary, ApiError> {
     let action = if enabled { "Enable integration" } else { "Disable integration" };
     send(ApiRequest::patch(root(provider), &IntegrationPatch { enabled }, action).idempotent(idempotency_key)).await
 }

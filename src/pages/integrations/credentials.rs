@@ -10,7 +10,9 @@ use crate::components::ConfirmDialog;
 use crate::pages::submit::{form_error, Submit};
 use leptos::html::Section;
 use leptos::prelude::*;
-use sluice_contract::integrations::{CredentialField, CredentialInput, FieldKind, IntegrationDetail, SaveCredentialResult};
+use sluice_contract::integrations::{
+    CredentialField, CredentialInput, FieldKind, IntegrationDetail, SaveCredentialResult,
+};
 use wasm_bindgen::JsCast;
 
 /// One field of the form with what the admin typed.

@@ -1,7 +1,7 @@
 //! `/integrations/{provider}`: one integration — status, enable/disable, Test connection,
 //! credentials, usage against the provider's limit, syncs, recent runs and open issues.
 
-use super::activity::{issues_loader, runs_loader, OpenIssues, RecentRuns};
+use super::activity::{runs_loader, OpenIssues, RecentRuns};
 use super::credentials::CredentialForm;
 use super::steps::TestSteps;
 use super::syncs::SyncTable;
@@ -23,7 +23,8 @@ pub fn IntegrationPage() -> impl IntoView {
     // Only on arrival: an issue's link opens the credential form ready to type into
     // (`?focus=credentials`), or the syncs to pause the top caller (`?focus=syncs`).
     let focus = use_query_map().with_untracked(|q| q.get("focus")).unwrap_or_default();
-    move || match provider.get() {
+    move || {
+        match provider.get() {
         Some(provider) => view! { <Integration provider focus=focus.clone() /> }.into_any(),
         None => view! {
             <div class="page-head"><p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p><h1>"Integration"</h1></div>
@@ -33,6 +34,7 @@ pub fn IntegrationPage() -> impl IntoView {
         }
         .into_any(),
     }
+    }
 }
 
 #[component]
@@ -40,12 +42,10 @@ fn Integration(provider: Provider, focus: String) -> impl IntoView {
     let (focus_credentials, focus_syncs) = (focus == "credentials", focus == "syncs");
     let detail: IntegrationLoader = Loader::new(move || provider, |p, cancel| api::integrations::get(p, cancel));
     let runs = runs_loader(provider);
-    let issues = issues_loader(provider);
     watch(move |changed| {
         if changed.provider.is_none_or(|p| p == provider) {
             detail.refresh();
             runs.refresh();
-            issues.refresh();
         }
     });
     let now = ticking_now();
@@ -61,11 +61,11 @@ fn Integration(provider: Provider, focus: String) -> impl IntoView {
             || ().into_any(),
             move |d| view! {
                 <Overview d loader=detail now />
-                <CredentialForm detail=d focus=focus_credentials on_saved=Callback::new(move |_| { detail.refresh(); issues.refresh(); }) />
+                <CredentialForm detail=d focus=focus_credentials on_saved=Callback::new(move |_| detail.refresh()) />
                 <Usage d now />
                 <SyncTable detail=d loader=detail now focus=focus_syncs />
                 <RecentRuns runs detail=d now />
-                <OpenIssues issues provider />
+                <OpenIssues d />
             }.into_any(),
         )}
     }
@@ -127,7 +127,10 @@ fn Overview(d: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal
 #[component]
 fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
-    let save = Submit::new(move |enabled: bool, key| async move { api::integrations::set_enabled(provider, enabled, &key).await });
+    let save =
+        Submit::new(
+            move |enabled: bool, key| async move { api::integrations::set_enabled(provider, enabled, &key).await },
+        );
     let asking = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(summary) = save.done().get() {

@@ -17,8 +17,8 @@ use crate::api;
 use crate::components::{EmptyState, RelativeTime};
 use crate::pages::load::{show, updating, Loader, Words};
 use crate::routes::Page;
-use leptos::prelude::*;
 use api::integrations::IntegrationsChanged;
+use leptos::prelude::*;
 use sluice_contract::integrations::{IntegrationDetail, IntegrationStatus, IntegrationSummary, Provider};
 use sluice_contract::Page as ListPage;
 
@@ -76,7 +76,7 @@ fn IntegrationTable(#[prop(into)] items: Signal<Vec<IntegrationSummary>>, now: S
                 </tr>
             </thead>
             <tbody>
-                <For each=move || items.get() key=|i| format!("{i:?}") let:i>
+                <For each=move || items.get() key=row_key let:i>
                     <IntegrationRow i now />
                 </For>
             </tbody>
@@ -132,6 +132,22 @@ fn IntegrationRow(i: IntegrationSummary, now: Signal<f64>) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// Redraw a row when anything it shows changed (written out: `{:?}` would weigh on the chunk).
+fn row_key(i: &IntegrationSummary) -> String {
+    let usage = i.usage.as_ref();
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}",
+        i.provider.as_str(),
+        i.status_label,
+        i.last_success_at.unwrap_or(0),
+        i.last_error.as_deref().unwrap_or(""),
+        usage.map_or(0, |u| u.used),
+        usage.map_or(0, |u| u.limit),
+        i.open_issues,
+        i.paused_syncs,
+    )
 }
 
 /// The status in words, coloured by how urgent it is (the words carry it, not the colour).

@@ -12,11 +12,12 @@ fn step_name(step: TestStepName) -> &'static str {
     }
 }
 
-fn outcome(o: StepOutcome) -> (&'static str, &'static str) {
+/// The outcome in words, its badge, and its machine name (for tests).
+fn outcome(o: StepOutcome) -> (&'static str, &'static str, &'static str) {
     match o {
-        StepOutcome::Passed => ("Passed", "badge badge-ok"),
-        StepOutcome::Failed => ("Failed", "badge badge-error"),
-        StepOutcome::Skipped => ("Skipped", "badge badge-muted"),
+        StepOutcome::Passed => ("Passed", "badge badge-ok", "passed"),
+        StepOutcome::Failed => ("Failed", "badge badge-error", "failed"),
+        StepOutcome::Skipped => ("Skipped", "badge badge-muted", "skipped"),
     }
 }
 
@@ -55,9 +56,9 @@ pub fn TestSteps(
 
 #[component]
 fn Step(s: TestStep) -> impl IntoView {
-    let (word, class) = outcome(s.outcome);
+    let (word, class, name) = outcome(s.outcome);
     view! {
-        <li class="test-step" data-testid="test-step" data-step=s.step.as_str() data-outcome=word.to_lowercase()>
+        <li class="test-step" data-testid="test-step" data-step=s.step.as_str() data-outcome=name>
             <span class="step-name">{step_name(s.step)}</span>
             " "<span class=class data-testid="step-outcome">{word}</span>
             " "<span class="muted small" data-testid="step-duration">{duration(s.duration_ms)}</span>

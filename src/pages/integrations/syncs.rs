@@ -90,7 +90,7 @@ pub fn SyncTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=syncs key=|s| format!("{s:?}") let:s>
+                    <For each=syncs key=sync_key let:s>
                         <SyncRow s provider loader editing now />
                     </For>
                 </tbody>
@@ -120,7 +120,8 @@ fn SyncRow(
             replace_sync(loader, updated);
         }
     });
-    let run = Submit::new(move |(), key| async move { api::integrations::run_sync(provider, &id.get_value(), &key).await });
+    let run =
+        Submit::new(move |(), key| async move { api::integrations::run_sync(provider, &id.get_value(), &key).await });
     Effect::new(move |_| {
         if run.done().get().is_some() {
             loader.refresh();
@@ -202,12 +203,30 @@ pub fn RunSummary(r: SyncRun, now: Signal<f64>) -> impl IntoView {
     }
 }
 
-fn level_class(level: ProjectionLevel) -> &'static str {
+/// The projection's class, and its level's name (for tests).
+fn level_class(level: ProjectionLevel) -> (&'static str, &'static str) {
     match level {
-        ProjectionLevel::Ok => "projection level level-ok",
-        ProjectionLevel::Warn => "projection level level-warning",
-        ProjectionLevel::Over => "projection level level-error",
+        ProjectionLevel::Ok => ("projection level level-ok", "ok"),
+        ProjectionLevel::Warn => ("projection level level-warning", "warn"),
+        ProjectionLevel::Over => ("projection level level-error", "over"),
     }
+}
+
+/// Redraw a row when anything it shows changed. Written out rather than `{:?}`: Debug
+/// formatting of every field would weigh on the page's chunk.
+fn sync_key(s: &SyncInfo) -> String {
+    let run = s.last_run.as_ref();
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}",
+        s.sync,
+        s.cadence_minutes,
+        s.paused,
+        s.paused_until.unwrap_or(0),
+        s.calls_per_run,
+        run.map_or("", |r| r.id.as_str()),
+        run.map_or("", |r| r.outcome.as_str()),
+        run.map_or(0, |r| r.records_read),
+    )
 }
 
 /// The schedule editor: the projection follows every keystroke; above 100% of the provider's
@@ -224,14 +243,14 @@ fn CadenceEditor(
     let Some(current) = current else { return ().into_any() };
     let provider = detail.with_untracked(|d| d.summary.provider);
     let draft = RwSignal::new(current.cadence_minutes.to_string());
-    let minutes = Memo::new(move |_| draft.with(|d| d.trim().parse::<u32>().ok().filter(|m| (MIN_CADENCE_MINUTES..=MAX_CADENCE_MINUTES).contains(m))));
-    let projection = Memo::new(move |_| minutes.get().map(|m| detail.with(|d| projection_for(d, &sync.get_value(), m))));
+    let minutes = Memo::new(move |_| {
+        draft.with(|d| d.trim().parse::<u32>().ok().filter(|m| (MIN_CADENCE_MINUTES..=MAX_CADENCE_MINUTES).contains(m)))
+    });
+    let projection =
+        Memo::new(move |_| minutes.get().map(|m| detail.with(|d| projection_for(d, &sync.get_value(), m))));
     let save = Submit::new(move |confirm: bool, key| async move {
-        let patch = SyncPatch {
-            cadence_minutes: minutes.get_untracked(),
-            confirm_over_limit: confirm,
-            ..Default::default()
-        };
+        let patch =
+            SyncPatch { cadence_minutes: minutes.get_untracked(), confirm_over_limit: confirm, ..Default::default() };
         api::integrations::update_sync(provider, &sync.get_value(), &patch, &key).await
     });
     let confirming = RwSignal::new(false);
@@ -289,7 +308,7 @@ fn CadenceEditor(
                 {move || match projection.get() {
                     None => ().into_any(),
                     Some(p) => view! {
-                        <p class=level_class(p.level) data-testid="projection" data-level=format!("{:?}", p.level).to_lowercase()>{p.sentence.clone()}</p>
+                        <p class=level_class(p.level).0 data-testid="projection" data-level=level_class(p.level).1>{p.sentence.clone()}</p>
                         <p class="muted small" data-testid="projection-calls">
                             {format!("About {} calls per hour, {} per day for this sync ({} calls per run).", thousands(p.calls_per_hour.round() as u64), thousands(p.calls_per_day.round() as u64), current.calls_per_run)}
                         </p>

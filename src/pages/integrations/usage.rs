@@ -40,7 +40,9 @@ pub fn reset_text(provider: Provider, usage: &UsageMeter, now_ms: f64) -> String
     let name = provider.name();
     match usage.window {
         UsageWindow::Rolling60m => {
-            format!("{name} counts requests over a rolling 60 minutes: each call stops counting an hour after it was made.")
+            format!(
+                "{name} counts requests over a rolling 60 minutes: each call stops counting an hour after it was made."
+            )
         }
         UsageWindow::Rolling24h => {
             format!("{name} counts requests over a rolling 24 hours: each call stops counting a day after it was made.")
@@ -50,7 +52,10 @@ pub fn reset_text(provider: Provider, usage: &UsageMeter, now_ms: f64) -> String
                 let mins = ((at as f64 - now_ms) / 60_000.0).max(0.0) as u64;
                 format!(" — in {} h {} min", mins / 60, mins % 60)
             });
-            format!("{name}'s daily count starts over at midnight in the account's time zone{}.", when.unwrap_or_default())
+            format!(
+                "{name}'s daily count starts over at midnight in the account's time zone{}.",
+                when.unwrap_or_default()
+            )
         }
     }
 }
@@ -146,7 +151,11 @@ pub fn HourlyCalls(hours: Vec<u32>, pace: Option<f64>, now_ms: f64) -> impl Into
             <text class="pace-label" x=svg_num(LEFT + 4.0) y=svg_num(y - 4.0)>"limit pace"</text>
         }
     });
-    let summary = format!("Calls per hour over the last 7 days: {} in all, peak {} in one hour.", group(total), group(peak.into()));
+    let summary = format!(
+        "Calls per hour over the last 7 days: {} in all, peak {} in one hour.",
+        group(total),
+        group(peak.into())
+    );
     let label = summary.clone();
     view! {
         <figure class="usage-chart">
