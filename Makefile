@@ -24,7 +24,7 @@ dev: setup
 	cargo fetch --quiet
 	trunk serve --dist target/trunk-dev --port 8081
 
-## bench: print the figures (bundle size, issue list latency, 429 storm)
+## bench: print the figures (bundle size, issue list latency, 429 storm, webhooks, feeds, integrations)
 bench: setup console
 	bash bench/run.sh
 

@@ -24,6 +24,10 @@ echo "### Distributor feed sync (1,000,000-row CSV over HTTP: first load, then 1
 cargo run --quiet --profile server -p sluice-bench --bin feed_sync
 
 echo
+echo "### Integrations (Test connection against the fakes, outbound client overhead, 100,000-record sync through a 429)"
+cargo run --quiet --profile server -p sluice-bench --bin integrations
+
+echo
 echo "### 429 storm in Chromium (tabs of one admin, real server)"
 cargo build --quiet -p sluice-server
 ./target/debug/sluice-server precompress --dist-dir dist

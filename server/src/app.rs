@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, distributors, gate, issues, openapi, security, stream, usage, web, webhooks};
+use crate::{api_keys, auth, distributors, gate, integrations, issues, openapi, security, stream, usage, web, webhooks};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
@@ -25,6 +25,7 @@ pub fn api_v1() -> OpenApiRouter<AppState> {
         .merge(usage::routes::routes())
         .merge(webhooks::routes::routes())
         .merge(distributors::routes::routes())
+        .merge(integrations::routes::routes())
         .merge(stream::routes())
 }
 

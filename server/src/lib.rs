@@ -12,10 +12,12 @@ pub mod config;
 pub mod credentials;
 pub mod distributors;
 pub mod error;
+pub mod fakes;
 pub mod gate;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod ids;
+pub mod integrations;
 pub mod issues;
 pub mod net_guard;
 pub mod openapi;
@@ -45,6 +47,7 @@ pub fn build_state(config: ServeArgs, clock: SharedClock) -> Result<AppState, St
     let state = AppState::new(store, clock, config);
     usage::alerts::register_retry(&state);
     distributors::init(&state)?;
+    integrations::init(&state)?;
     state.credentials.check()?;
     webhooks::register_retry(&state);
     Ok(state)
@@ -86,6 +89,7 @@ fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             usage::alerts::sweep(&state).await;
             distributors::worker::tick(&state).await;
+            integrations::syncs::tick(&state).await;
             if let Err(e) = usage::housekeeping(&state).await {
                 tracing::warn!(error = %e, "usage housekeeping failed");
             }

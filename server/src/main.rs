@@ -80,6 +80,9 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
             sluice_server::distributors::demo::start(&state, &login.tenant_id)
                 .await
                 .map_err(|e| format!("starting the demo price feeds: {e}"))?;
+            sluice_server::integrations::demo::start(&state, &login.tenant_id)
+                .await
+                .map_err(|e| format!("starting the demo providers: {e}"))?;
             println!();
             println!("  Sluice is running at http://{addr}");
             println!("  Log in as {} with password {}", login.email, login.password);

@@ -29,6 +29,11 @@ pub enum Notice {
         tenant_id: String,
         progress: sluice_contract::distributors::RunProgress,
     },
+    /// An integration's status, usage, credential or runs changed (the `integrations` event).
+    Integrations {
+        tenant_id: String,
+        provider: sluice_contract::integrations::Provider,
+    },
 }
 
 impl Notice {
@@ -36,7 +41,8 @@ impl Notice {
         match self {
             Notice::IssuesChanged { tenant_id }
             | Notice::Webhooks { tenant_id, .. }
-            | Notice::DistributorRun { tenant_id, .. } => tenant_id,
+            | Notice::DistributorRun { tenant_id, .. }
+            | Notice::Integrations { tenant_id, .. } => tenant_id,
         }
     }
 }
@@ -68,6 +74,7 @@ pub struct Inner {
     /// Where outbound calls may go (the SSRF guard), shared by every area that calls out.
     pub targets: Arc<TargetPolicy>,
     pub webhooks: Webhooks,
+    pub integrations: crate::integrations::Integrations,
 }
 
 impl AppState {
@@ -91,6 +98,7 @@ impl AppState {
             shutting_down: tokio::sync::watch::Sender::new(false),
             idempotency_in_flight: Default::default(),
             webhooks: Webhooks::new(&targets),
+            integrations: crate::integrations::Integrations::new(&targets),
             targets,
         }))
     }

@@ -20,7 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StreamQuery {
-    /// Comma-separated topics: `issues` (the default), `webhooks`, `distributors`.
+    /// Comma-separated topics: `issues` (the default), `webhooks`, `distributors`, `integrations`.
     pub topics: Option<String>,
 }
 
@@ -40,15 +40,17 @@ async fn stream(
     let mut wants_issues = false;
     let mut wants_webhooks = false;
     let mut wants_distributors = false;
+    let mut wants_integrations = false;
     for topic in topics.split(',').map(str::trim).filter(|t| !t.is_empty()) {
         match topic {
             "issues" => wants_issues = true,
             "webhooks" => wants_webhooks = true,
             "distributors" => wants_distributors = true,
+            "integrations" => wants_integrations = true,
             other => {
                 return Err(AppError::field(
                     "topics",
-                    format!("{other} is not a topic; use issues, webhooks or distributors."),
+                    format!("{other} is not a topic; use issues, webhooks, distributors or integrations."),
                 ))
             }
         }
@@ -79,6 +81,10 @@ async fn stream(
                 }
                 Ok(Notice::DistributorRun { progress, .. }) if wants_distributors => {
                     yield Ok(Event::default().event("distributors").data(serde_json::to_string(&progress).unwrap_or_default()));
+                }
+                Ok(Notice::Integrations { provider, .. }) if wants_integrations => {
+                    let data = serde_json::json!({ "provider": provider });
+                    yield Ok(Event::default().event("integrations").data(data.to_string()));
                 }
                 Ok(_) => {}
                 // Missed some notices: send the current counts, which is all a notice says.

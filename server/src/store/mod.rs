@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod distributors;
 pub mod events;
 pub mod idempotency;
+pub mod integrations;
 pub mod issues;
 mod migrations;
 pub mod sessions;

@@ -3,6 +3,7 @@
 
 pub mod feeds;
 pub mod issues;
+pub mod providers;
 pub mod receiver;
 
 use reqwest::{Client, Method, Response};

@@ -1,0 +1,73 @@
+//! Admin > Integrations: Autotask, HubSpot, Salesforce and Apollo.io.
+//!
+//! `routes` reads input and calls in here. `credentials` saves (test first) and tests;
+//! `connectors` speak each provider's wire format through the one outbound `client`; `syncs`
+//! runs and schedules the syncs; `health` is what this area reports to Tools > Issues (auth,
+//! expiry, usage, failed syncs) and its Retry handler; `view` builds what the API answers.
+
+pub mod client;
+pub mod connectors;
+pub mod credentials;
+pub mod demo;
+pub mod health;
+pub mod routes;
+pub mod syncs;
+pub mod view;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use connectors::Session;
+use sluice_contract::integrations::Provider;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+/// The area's own state: the outbound client, sessions in use, runs in flight.
+pub struct Integrations {
+    pub outbound: client::Outbound,
+    /// Credentials in use, with the tokens their provider handed out.
+    sessions: Mutex<HashMap<(String, Provider), Session>>,
+    /// (tenant, provider, sync) → the run's stop flag.
+    running: Mutex<HashMap<(String, Provider, String), Arc<AtomicBool>>>,
+}
+
+impl Integrations {
+    pub fn new(targets: &crate::net_guard::TargetPolicy) -> Integrations {
+        Integrations {
+            outbound: client::Outbound::new(targets),
+            sessions: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Provider), Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Provider, String), Arc<AtomicBool>>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// At start-up: the Retry handler, and runs a crash interrupted are marked failed.
+pub fn init(state: &AppState) -> Result<(), String> {
+    health::register_retry(state);
+    let n = state
+        .store
+        .call_blocking(|c| crate::store::integrations::runs::interrupt_all(c))
+        .map_err(|e| e.to_string())?;
+    if n > 0 {
+        tracing::warn!(runs = n, "marked interrupted integration runs as failed");
+    }
+    Ok(())
+}
+
+/// `{provider}` from a URL: 404 for anything else.
+pub fn provider(s: &str) -> AppResult<Provider> {
+    Provider::parse(s).ok_or(AppError::NotFound("integration"))
+}
+
+/// Tells open consoles that this integration changed.
+pub fn notify(state: &AppState, tenant_id: &str, provider: Provider) {
+    state.notify(crate::state::Notice::Integrations { tenant_id: tenant_id.to_string(), provider });
+}
