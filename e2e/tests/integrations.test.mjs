@@ -143,20 +143,21 @@ test('Autotask nears 80% of its hourly threshold: the issue names the top caller
 
 test('a cadence whose projection exceeds HubSpot\'s daily limit is stopped before it is saved', { timeout: 90_000 }, async () => {
   const { server, chrome } = env;
-  const hubspot = await startHubspot({ token: NEW_TOKEN, dailyLimit: 5_000 });
+  // A small daily limit, so that running any sync every minute would overrun it.
+  const hubspot = await startHubspot({ token: NEW_TOKEN, dailyLimit: 1_000 });
   const saved = await api(server, 'PUT', '/integrations/hubspot/credentials', { fields: { accessToken: NEW_TOKEN, baseUrl: hubspot.base } });
   assert.equal(saved.body?.saved, true, JSON.stringify(saved.body));
   const before = (await api(server, 'GET', '/integrations/hubspot')).body.syncs.find((s) => s.sync === 'contacts');
 
   const { page, errors } = await newPage(chrome, server);
   await page.goto(`${server.base}/integrations/hubspot`);
-  await page.locator('[data-testid=integration-usage] [data-testid=usage-text]').filter({ hasText: 'of 5,000 calls' }).waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid=integration-usage] [data-testid=usage-text]').filter({ hasText: 'of 1,000 calls' }).waitFor({ timeout: 15_000 });
   const contacts = page.locator('[data-testid=sync-row][data-sync=contacts]');
   await contacts.getByTestId('edit-cadence').click();
   await page.getByTestId('cadence-input').fill('1');
   const projection = page.getByTestId('projection');
   await page.waitForFunction(() => document.querySelector('[data-testid=projection]')?.dataset.level === 'over');
-  assert.match(await projection.innerText(), /of HubSpot's 5,000 daily calls/);
+  assert.match(await projection.innerText(), /of HubSpot's 1,000 daily calls/);
   await page.getByTestId('save-cadence').click();
   const dialog = page.getByTestId('over-limit-dialog');
   await dialog.waitFor();

@@ -3,7 +3,9 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api_keys, auth, distributors, gate, integrations, issues, openapi, security, stream, usage, web, webhooks};
+use crate::{
+    api_keys, auth, distributors, gate, integrations, issues, openapi, security, stream, usage, web, webhooks,
+};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};

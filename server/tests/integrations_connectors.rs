@@ -19,7 +19,8 @@ async fn scenarios(provider: &str, expect_401: &str, expect_403: &str) {
     // Success: every step passes and the credential is saved.
     let saved = providers::save(&api, provider, fakes.credentials(provider)).await;
     assert_eq!(saved["saved"], true, "{saved}");
-    let steps: Vec<&str> = saved["test"]["steps"].as_array().unwrap().iter().map(|s| s["outcome"].as_str().unwrap()).collect();
+    let steps: Vec<&str> =
+        saved["test"]["steps"].as_array().unwrap().iter().map(|s| s["outcome"].as_str().unwrap()).collect();
     assert_eq!(steps, ["passed", "passed", "passed"], "{saved}");
     let listed = api.get_json("/api/v1/integrations").await;
     let row = listed["items"].as_array().unwrap().iter().find(|i| i["provider"] == provider).unwrap().clone();
@@ -32,14 +33,21 @@ async fn scenarios(provider: &str, expect_401: &str, expect_403: &str) {
     assert_eq!(step, "authenticate", "{r}");
     assert!(words.contains(expect_401), "{provider} 401 said {words:?}");
     let issues = api.get_json("/api/v1/issues?area=integrations").await;
-    let issue = issues["items"].as_array().unwrap().iter().find(|i| i["entity"]["id"] == provider && i["kind"] == "auth_failed");
+    let issue = issues["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["entity"]["id"] == provider && i["kind"] == "auth_failed");
     let issue = issue.unwrap_or_else(|| panic!("no auth_failed issue for {provider}: {issues}"));
     assert_eq!(issue["entity"]["link"], format!("/integrations/{provider}?focus=credentials"));
     control.heal();
     let r = providers::test(&api, provider).await;
     assert_eq!(r["ok"], true, "{r}");
     let issues = api.get_json("/api/v1/issues?area=integrations&status=resolved").await;
-    assert!(issues["items"].as_array().unwrap().iter().any(|i| i["kind"] == "auth_failed"), "cleared by the test: {issues}");
+    assert!(
+        issues["items"].as_array().unwrap().iter().any(|i| i["kind"] == "auth_failed"),
+        "cleared by the test: {issues}"
+    );
 
     // 403: a clear failure with the provider's words.
     control.fail_for(Fault::Forbidden, None);

@@ -16,13 +16,17 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
     let res = api
-        .put("/api/v1/integrations/autotask/credentials", json!({ "fields": { "username": "x", "baseUrl": "ftp://x" }, "expiresOn": "31/12/2026" }))
+        .put(
+            "/api/v1/integrations/autotask/credentials",
+            json!({ "fields": { "username": "x", "baseUrl": "ftp://x" }, "expiresOn": "31/12/2026" }),
+        )
         .await;
     let body = expect_error(res, 400, "validation_failed").await;
     for field in ["fields.secret", "fields.integrationCode", "fields.baseUrl", "expiresOn"] {
         assert!(body["error"]["fields"][field].is_string(), "{field} in {body}");
     }
-    expect_error(api.put("/api/v1/integrations/zoho/credentials", json!({ "fields": {} })).await, 404, "not_found").await;
+    expect_error(api.put("/api/v1/integrations/zoho/credentials", json!({ "fields": {} })).await, 404, "not_found")
+        .await;
     let d = api.get_json("/api/v1/integrations/autotask").await;
     assert_eq!(d["summary"]["status"], "not_configured");
     assert!(d.get("credential").is_none(), "{d}");
@@ -81,7 +85,8 @@ async fn no_answer_of_the_area_ever_carries_a_secret_and_the_file_holds_only_cip
         answers.push(api.post(&format!("/api/v1/integrations/{p}/test"), json!({})).await.text().await.unwrap());
     }
     // OAuth too, and a failing test whose error text is the provider's.
-    answers.push(api.put("/api/v1/integrations/hubspot/credentials", fakes.hubspot_oauth()).await.text().await.unwrap());
+    answers
+        .push(api.put("/api/v1/integrations/hubspot/credentials", fakes.hubspot_oauth()).await.text().await.unwrap());
     fakes.hubspot.control.revoke_tokens();
     answers.push(api.post("/api/v1/integrations/hubspot/test", json!({})).await.text().await.unwrap());
     for p in PROVIDERS {
@@ -101,12 +106,20 @@ async fn no_answer_of_the_area_ever_carries_a_secret_and_the_file_holds_only_cip
     }
     let detail: Value = api.get_json("/api/v1/integrations/hubspot").await;
     let fields = &detail["credential"]["fields"];
-    assert!(fields.as_array().unwrap().iter().all(|f| f.get("value").is_none() || f["name"] == "clientId" || f["name"] == "baseUrl"));
+    assert!(fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f.get("value").is_none() || f["name"] == "clientId" || f["name"] == "baseUrl"));
 
     // Sealed at rest: the round trip opens, and neither the database nor its WAL holds a secret.
-    let row = sluice_server::store::integrations::get(&rusqlite::Connection::open(server.dir.path().join("sluice.db")).unwrap(), &t.tenant_id, "apollo")
-        .unwrap()
-        .unwrap();
+    let row = sluice_server::store::integrations::get(
+        &rusqlite::Connection::open(server.dir.path().join("sluice.db")).unwrap(),
+        &t.tenant_id,
+        "apollo",
+    )
+    .unwrap()
+    .unwrap();
     let opened = sluice_server::integrations::credentials::fields(&server.state, &row).await.unwrap().unwrap();
     assert_eq!(opened["apiKey"], sluice_server::fakes::apollo::API_KEY);
     for file in ["sluice.db", "sluice.db-wal"] {

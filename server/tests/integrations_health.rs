@@ -53,7 +53,10 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
     server.clock.set_ms(expires - 2 * DAY);
     syncs::tick(&server.state).await;
     let alert = issue(&api, "credentials_expiring").await.unwrap();
-    assert_eq!((alert["severity"].as_str(), alert["title"].as_str()), (Some("error"), Some("Apollo.io credentials expire in 2 days")));
+    assert_eq!(
+        (alert["severity"].as_str(), alert["title"].as_str()),
+        (Some("error"), Some("Apollo.io credentials expire in 2 days"))
+    );
     assert_eq!(alert["occurrences"], 2, "the same issue, raised again at 3 days");
 
     server.clock.set_ms(expires + 1);
@@ -108,7 +111,12 @@ async fn usage_above_80_percent_names_the_top_caller_and_clears_when_it_falls() 
     let paused = api.patch("/api/v1/integrations/autotask/syncs/products", json!({ "paused": true })).await;
     assert_eq!(paused.status(), 200);
     fakes.autotask.state.set_limit(10_000);
-    let retried: Value = api.post(&format!("/api/v1/issues/{}/retry", usage["id"].as_str().unwrap()), json!({})).await.json().await.unwrap();
+    let retried: Value = api
+        .post(&format!("/api/v1/issues/{}/retry", usage["id"].as_str().unwrap()), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(retried["status"], "resolved", "{retried}");
     server.stop().await;
 }

@@ -82,7 +82,12 @@ async fn a_cadence_over_the_provider_s_limit_is_refused_unless_confirmed() {
     let bad = api.patch("/api/v1/integrations/autotask/syncs/products", json!({ "cadenceMinutes": 0 })).await;
     let body = expect_error(bad, 400, "validation_failed").await;
     assert!(body["error"]["fields"]["cadenceMinutes"].is_string());
-    expect_error(api.patch("/api/v1/integrations/autotask/syncs/orders", json!({ "paused": true })).await, 404, "not_found").await;
+    expect_error(
+        api.patch("/api/v1/integrations/autotask/syncs/orders", json!({ "paused": true })).await,
+        404,
+        "not_found",
+    )
+    .await;
     server.stop().await;
 }
 

@@ -55,8 +55,13 @@ async fn main() {
     args.allow_private_targets = true;
     let state = sluice_server::build_state(args, Arc::new(SystemClock)).unwrap();
     let store = state.store.clone();
-    let new = NewTenant { name: "Bench".into(), admin_email: "bench@bench.test".into(), admin_password: "bench bench bench".into() };
-    let tenant = tokio::task::spawn_blocking(move || tenants::create(&store, &new, 0)).await.unwrap().unwrap().tenant_id;
+    let new = NewTenant {
+        name: "Bench".into(),
+        admin_email: "bench@bench.test".into(),
+        admin_password: "bench bench bench".into(),
+    };
+    let tenant =
+        tokio::task::spawn_blocking(move || tenants::create(&store, &new, 0)).await.unwrap().unwrap().tenant_id;
 
     let at = autotask::start(records).await.unwrap();
     let hs = hubspot::start(10).await.unwrap();
@@ -68,10 +73,22 @@ async fn main() {
     ap.state.minute_limit.store(1_000_000, Ordering::SeqCst);
     ap.state.hourly_limit.store(1_000_000, Ordering::SeqCst);
     ap.state.daily_limit.store(1_000_000, Ordering::SeqCst);
-    save(&state, &tenant, Provider::Autotask, json!({ "username": autotask::USERNAME, "secret": autotask::SECRET,
-        "integrationCode": autotask::INTEGRATION_CODE, "baseUrl": format!("{}/atservicesrest", at.base_url()) })).await;
-    save(&state, &tenant, Provider::Hubspot, json!({ "clientId": hubspot::CLIENT_ID, "clientSecret": hubspot::CLIENT_SECRET,
-        "refreshToken": hubspot::REFRESH_TOKEN, "baseUrl": hs.base_url() })).await;
+    save(
+        &state,
+        &tenant,
+        Provider::Autotask,
+        json!({ "username": autotask::USERNAME, "secret": autotask::SECRET,
+        "integrationCode": autotask::INTEGRATION_CODE, "baseUrl": format!("{}/atservicesrest", at.base_url()) }),
+    )
+    .await;
+    save(
+        &state,
+        &tenant,
+        Provider::Hubspot,
+        json!({ "clientId": hubspot::CLIENT_ID, "clientSecret": hubspot::CLIENT_SECRET,
+        "refreshToken": hubspot::REFRESH_TOKEN, "baseUrl": hs.base_url() }),
+    )
+    .await;
     save(&state, &tenant, Provider::Salesforce, json!({ "clientId": salesforce::CLIENT_ID,
         "clientSecret": salesforce::CLIENT_SECRET, "refreshToken": salesforce::REFRESH_TOKEN, "loginUrl": sf.base_url() })).await;
     save(&state, &tenant, Provider::Apollo, json!({ "apiKey": apollo::API_KEY, "baseUrl": ap.base_url() })).await;
@@ -99,7 +116,13 @@ async fn main() {
             Provider::Salesforce => sf.control.calls(),
             Provider::Apollo => ap.control.calls(),
         };
-        println!("{:<12} {:>10.2} {:>10.2} {:>8}", provider.name(), percentile(&ms, 0.5), percentile(&ms, 0.99), (after - before) / 100);
+        println!(
+            "{:<12} {:>10.2} {:>10.2} {:>8}",
+            provider.name(),
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
+            (after - before) / 100
+        );
     }
 
     // The same GET, bare and through the one client.
@@ -109,7 +132,14 @@ async fn main() {
     let mut bare_us = Vec::with_capacity(n);
     let mut ours_us = Vec::with_capacity(n);
     let calls = AtomicU32::new(0);
-    let cx = CallCx { state: &state, tenant: &tenant, provider: Provider::Apollo, caller: "bench", calls: &calls, cancel: None };
+    let cx = CallCx {
+        state: &state,
+        tenant: &tenant,
+        provider: Provider::Apollo,
+        caller: "bench",
+        calls: &calls,
+        cancel: None,
+    };
     let outbound = &state.integrations.outbound;
     for i in 0..(2 * n) {
         // Interleaved, so both see the same machine.

@@ -105,7 +105,8 @@ fn dialect(fault: Fault) -> Response {
 
 fn key_ok(s: &ApolloState, headers: &HeaderMap) -> bool {
     !s.control.refusing()
-        && headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(s.api_key.lock().unwrap_or_else(|p| p.into_inner()).as_str())
+        && headers.get("x-api-key").and_then(|v| v.to_str().ok())
+            == Some(s.api_key.lock().unwrap_or_else(|p| p.into_inner()).as_str())
 }
 
 async fn health(State(s): State<Arc<ApolloState>>, headers: HeaderMap) -> Response {
@@ -191,7 +192,10 @@ async fn enrich(State(s): State<Arc<ApolloState>>, headers: HeaderMap, RawQuery(
 async fn bulk_enrich(State(s): State<Arc<ApolloState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let domains: Vec<String> = params(raw).into_iter().filter(|(k, _)| k == "domains[]").map(|(_, v)| v).collect();
     if domains.len() > 10 {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "You can enrich at most 10 organizations at once." })))
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "You can enrich at most 10 organizations at once." })),
+        )
             .into_response();
     }
     let h = match admit(&s, &headers, "api/v1/organizations/bulk_enrich") {

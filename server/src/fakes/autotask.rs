@@ -162,7 +162,9 @@ async fn query_get(
 ) -> Response {
     let search = match q.get("search").map(|s| serde_json::from_str::<Value>(s)) {
         Some(Ok(v)) => v,
-        Some(Err(e)) => return errors(StatusCode::BAD_REQUEST, &format!("The search parameter is not valid JSON: {e}")),
+        Some(Err(e)) => {
+            return errors(StatusCode::BAD_REQUEST, &format!("The search parameter is not valid JSON: {e}"))
+        }
         None => json!({}),
     };
     query(&s, &entity, &headers, search)
@@ -190,7 +192,9 @@ fn query(s: &AutotaskState, entity: &str, headers: &HeaderMap, search: Value) ->
     // `{"op":"gt","field":"id","value":N}` is the one filter the fake understands (and needs).
     let after = search["filter"]
         .as_array()
-        .and_then(|f| f.iter().find(|c| c["op"] == "gt" && c["field"].as_str().is_some_and(|f| f.eq_ignore_ascii_case("id"))))
+        .and_then(|f| {
+            f.iter().find(|c| c["op"] == "gt" && c["field"].as_str().is_some_and(|f| f.eq_ignore_ascii_case("id")))
+        })
         .and_then(|c| c["value"].as_u64())
         .unwrap_or(0);
     let max = search["MaxRecords"].as_u64().unwrap_or(PAGE_MAX).clamp(1, PAGE_MAX);

@@ -107,7 +107,11 @@ fn error(status: StatusCode, category: &str, message: &str) -> Response {
 const INVALID: &str = "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview";
 
 fn rate_limited(policy: &str, retry: Option<u64>) -> Response {
-    let message = if policy == "DAILY" { "You have reached your daily limit." } else { "You have reached your ten second limit." };
+    let message = if policy == "DAILY" {
+        "You have reached your daily limit."
+    } else {
+        "You have reached your ten second limit."
+    };
     let body = json!({
         "status": "error",
         "message": message,
@@ -142,10 +146,18 @@ fn dialect(fault: Fault) -> Response {
 async fn token(State(s): State<Arc<HubspotState>>, Form(form): Form<HashMap<String, String>>) -> Response {
     let f = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     if f("grant_type") != "refresh_token" {
-        return (StatusCode::BAD_REQUEST, Json(json!({"status": "BAD_GRANT_TYPE", "message": "unsupported grant_type"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"status": "BAD_GRANT_TYPE", "message": "unsupported grant_type"})),
+        )
+            .into_response();
     }
     if f("client_id") != CLIENT_ID || f("client_secret") != CLIENT_SECRET {
-        return (StatusCode::BAD_REQUEST, Json(json!({"status": "BAD_CLIENT_ID", "message": "missing or unknown client id"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"status": "BAD_CLIENT_ID", "message": "missing or unknown client id"})),
+        )
+            .into_response();
     }
     let revoked = s.control.revoked_epoch.load(Ordering::SeqCst) > 0 || s.control.refusing();
     if revoked || f("refresh_token") != *s.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) {
@@ -158,7 +170,10 @@ async fn token(State(s): State<Arc<HubspotState>>, Form(form): Form<HashMap<Stri
     let expires_in = s.expires_in_secs.load(Ordering::SeqCst);
     let access = format!("CKD{:04}-fake-access-token-{}", s.next_id(), "x".repeat(40));
     let epoch = s.control.token_epoch.load(Ordering::SeqCst);
-    s.issued.lock().unwrap_or_else(|p| p.into_inner()).insert(access.clone(), (epoch, Instant::now() + Duration::from_secs(expires_in)));
+    s.issued
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(access.clone(), (epoch, Instant::now() + Duration::from_secs(expires_in)));
     s.control.grants.fetch_add(1, Ordering::SeqCst);
     Json(json!({
         "access_token": access,
@@ -176,7 +191,8 @@ fn admit(s: &HubspotState, headers: &HeaderMap) -> Result<Vec<(&'static str, Str
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .unwrap_or("");
-    let private = s.private_token.lock().unwrap_or_else(|p| p.into_inner()).as_deref() == Some(token) && !token.is_empty();
+    let private =
+        s.private_token.lock().unwrap_or_else(|p| p.into_inner()).as_deref() == Some(token) && !token.is_empty();
     if s.control.refusing() {
         return Err(dialect(Fault::RefuseCredentials));
     }
@@ -253,7 +269,11 @@ async fn objects(
         Err(r) => return r,
     };
     if object != "companies" && object != "contacts" {
-        return error(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", &format!("Unable to infer object type from: {object}"));
+        return error(
+            StatusCode::NOT_FOUND,
+            "OBJECT_NOT_FOUND",
+            &format!("Unable to infer object type from: {object}"),
+        );
     }
     let limit: u64 = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
     if !(1..=100).contains(&limit) {

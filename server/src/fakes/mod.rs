@@ -301,7 +301,8 @@ impl FixedWindow {
 
 /// Deterministic company `n` (from 1): the same on every fake, so enrichment finds them.
 pub fn company(n: u64) -> (String, String) {
-    const WORDS: [&str; 8] = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Litware", "Adatum", "Proseware"];
+    const WORDS: [&str; 8] =
+        ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Litware", "Adatum", "Proseware"];
     let word = WORDS[(n % WORDS.len() as u64) as usize];
     (format!("{word} {n}"), format!("{}{n}.test", word.to_lowercase()))
 }

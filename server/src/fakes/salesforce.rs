@@ -127,7 +127,8 @@ async fn token(State(s): State<Arc<SalesforceState>>, Form(form): Form<HashMap<S
     if revoked || f("refresh_token") != *s.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) {
         return oauth_error("invalid_grant", "expired access/refresh token");
     }
-    let access = format!("00DFAKE000000{}!AQ4AQ.fake.session.{}", s.serial.fetch_add(1, Ordering::SeqCst), "Q".repeat(60));
+    let access =
+        format!("00DFAKE000000{}!AQ4AQ.fake.session.{}", s.serial.fetch_add(1, Ordering::SeqCst), "Q".repeat(60));
     let epoch = s.control.token_epoch.load(Ordering::SeqCst);
     let lasts = Duration::from_secs(s.session_secs.load(Ordering::SeqCst));
     s.issued.lock().unwrap_or_else(|p| p.into_inner()).insert(access.clone(), (epoch, Instant::now() + lasts));
@@ -161,12 +162,9 @@ fn admit(s: &SalesforceState, headers: &HeaderMap) -> Result<String, Response> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let valid = s
-        .issued
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(token)
-        .is_some_and(|(epoch, until)| *epoch >= s.control.token_epoch.load(Ordering::SeqCst) && Instant::now() < *until);
+    let valid = s.issued.lock().unwrap_or_else(|p| p.into_inner()).get(token).is_some_and(|(epoch, until)| {
+        *epoch >= s.control.token_epoch.load(Ordering::SeqCst) && Instant::now() < *until
+    });
     if !valid || s.control.refusing() {
         return Err(dialect(Fault::RefuseCredentials));
     }

@@ -144,15 +144,15 @@ impl Outbound {
                 return Err(Transport::Cancelled);
             }
             cx.state.targets.check_literal(request.url()).map_err(Transport::Unreachable)?;
-            let attempt = request.try_clone().ok_or_else(|| Transport::Unreachable("the request cannot be repeated".into()))?;
+            let attempt =
+                request.try_clone().ok_or_else(|| Transport::Unreachable("the request cannot be repeated".into()))?;
             self.count(cx);
             let answer = self.attempt(attempt, settings.timeout).await?;
             if !is_retryable_status(answer.status) {
                 return Ok(answer);
             }
-            let floor = answer
-                .header("retry-after")
-                .and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms()));
+            let floor =
+                answer.header("retry-after").and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms()));
             retry += 1;
             // The provider's wait is a floor: backoff may add to it, never shorten it.
             let backoff = settings.policy.backoff(retry, rand::random::<f64>());
@@ -168,7 +168,8 @@ impl Outbound {
                 if cx.cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
                     return Err(Transport::Cancelled);
                 }
-                tokio::time::sleep(until.saturating_duration_since(Instant::now()).min(Duration::from_millis(100))).await;
+                tokio::time::sleep(until.saturating_duration_since(Instant::now()).min(Duration::from_millis(100)))
+                    .await;
             }
         }
     }
@@ -211,11 +212,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 async fn hold_back(cx: &CallCx<'_>, wait_ms: u64) {
     let until = cx.state.now_ms() + wait_ms.max(1_000);
     let (tenant, provider) = (cx.tenant.to_string(), cx.provider.as_str());
-    let stored = cx
-        .state
-        .store
-        .call(move |c| crate::store::integrations::set_paused_until(c, &tenant, provider, until))
-        .await;
+    let stored =
+        cx.state.store.call(move |c| crate::store::integrations::set_paused_until(c, &tenant, provider, until)).await;
     if let Err(e) = stored {
         tracing::warn!(error = %e, "could not hold an integration's syncs back");
     }

@@ -68,7 +68,12 @@ pub fn forget_session(state: &AppState, tenant: &str, provider: Provider) {
 }
 
 /// What the API may say about the saved credential: non-secret values, `…4f2a` hints.
-pub fn info(provider: Provider, row: &IntegrationRow, fields: &BTreeMap<String, String>, set_at: u64) -> CredentialInfo {
+pub fn info(
+    provider: Provider,
+    row: &IntegrationRow,
+    fields: &BTreeMap<String, String>,
+    set_at: u64,
+) -> CredentialInfo {
     let fields = provider
         .credential_schema()
         .fields
@@ -85,7 +90,11 @@ pub fn info(provider: Provider, row: &IntegrationRow, fields: &BTreeMap<String, 
     CredentialInfo { set_at, fields, expires_at: row.expires_at, token_expires_at: row.token_expires_at }
 }
 
-pub async fn credential_info(state: &AppState, provider: Provider, row: &IntegrationRow) -> AppResult<Option<CredentialInfo>> {
+pub async fn credential_info(
+    state: &AppState,
+    provider: Provider,
+    row: &IntegrationRow,
+) -> AppResult<Option<CredentialInfo>> {
     let (Some(id), Some(f)) = (&row.credential_id, fields(state, row).await?) else { return Ok(None) };
     let set_at = crate::credentials::set_at(state, &row.tenant_id, id).await?.unwrap_or(0);
     Ok(Some(info(provider, row, &f, set_at)))
@@ -133,7 +142,11 @@ pub async fn save(
         }
         if f.kind == FieldKind::Url {
             if let Some(url) = merged.get(&f.name) {
-                state.targets.check_url(url).await.map_err(|why| AppError::field(&format!("fields.{}", f.name), why))?;
+                state
+                    .targets
+                    .check_url(url)
+                    .await
+                    .map_err(|why| AppError::field(&format!("fields.{}", f.name), why))?;
             }
         }
     }

@@ -74,7 +74,11 @@ pub async fn start(state: &AppState, tenant_id: &str) -> AppResult<()> {
     for (provider, creds, cadences) in configs {
         let saved = credentials::save(state, tenant_id, provider, creds).await?;
         if !saved.saved {
-            tracing::warn!(provider = provider.as_str(), "the demo's {} credentials did not pass their test", provider.name());
+            tracing::warn!(
+                provider = provider.as_str(),
+                "the demo's {} credentials did not pass their test",
+                provider.name()
+            );
             continue;
         }
         for (sync, minutes) in cadences {

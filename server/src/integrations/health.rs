@@ -33,8 +33,14 @@ async fn raise(
     message: String,
     link: String,
 ) {
-    let report =
-        Report { area: Area::Integrations, kind: kind.as_str().into(), entity: entity(provider, link), severity, title, message };
+    let report = Report {
+        area: Area::Integrations,
+        kind: kind.as_str().into(),
+        entity: entity(provider, link),
+        severity,
+        title,
+        message,
+    };
     if let Err(e) = issues::raise(state, tenant, report).await {
         tracing::warn!(error = %e, "could not raise an integration issue");
     }
@@ -53,7 +59,13 @@ pub async fn clear_all(state: &AppState, tenant: &str, provider: Provider, what:
 }
 
 /// After a call that succeeded or failed: the last error, and the auth issue raised or cleared.
-pub async fn after_call(state: &AppState, tenant: &str, provider: Provider, error: Option<&ProviderError>, what_ok: &str) {
+pub async fn after_call(
+    state: &AppState,
+    tenant: &str,
+    provider: Provider,
+    error: Option<&ProviderError>,
+    what_ok: &str,
+) {
     let (t, now, text) = (tenant.to_string(), state.now_ms(), error.map(|e| e.to_string()));
     let stored = text.clone();
     let _ = state.store.call(move |c| store::record_outcome(c, &t, provider.as_str(), now, stored.as_deref())).await;
@@ -62,8 +74,17 @@ pub async fn after_call(state: &AppState, tenant: &str, provider: Provider, erro
         Some(e) if e.is_auth() => {
             let title = format!("{} refused Sluice's credentials", provider.name());
             let message = e.to_string();
-            raise(state, tenant, provider, IntegrationIssue::AuthFailed, Severity::Error, title, message, credentials_link(provider))
-                .await
+            raise(
+                state,
+                tenant,
+                provider,
+                IntegrationIssue::AuthFailed,
+                Severity::Error,
+                title,
+                message,
+                credentials_link(provider),
+            )
+            .await
         }
         Some(_) => {}
     }
@@ -157,13 +178,16 @@ pub async fn check_expiry(state: &AppState, tenant: &str, provider: Provider) {
         "expired" => {
             clear(state, tenant, provider, IntegrationIssue::CredentialsExpiring, "they have now expired").await;
             let title = format!("{} credentials expired", provider.name());
-            let message = format!("The {} credentials expired on {date}. Enter new ones to resume its syncs.", provider.name());
-            raise(state, tenant, provider, IntegrationIssue::CredentialsExpired, Severity::Error, title, message, link).await;
+            let message =
+                format!("The {} credentials expired on {date}. Enter new ones to resume its syncs.", provider.name());
+            raise(state, tenant, provider, IntegrationIssue::CredentialsExpired, Severity::Error, title, message, link)
+                .await;
         }
         _ => {
             let days = days_left(row.expires_at.unwrap_or(now), now);
             let severity = if stage == "3" { Severity::Error } else { Severity::Warning };
-            let title = format!("{} credentials expire in {days} day{}", provider.name(), if days == 1 { "" } else { "s" });
+            let title =
+                format!("{} credentials expire in {days} day{}", provider.name(), if days == 1 { "" } else { "s" });
             let message = format!("The {} credentials expire on {date}. Enter new ones before then.", provider.name());
             raise(state, tenant, provider, IntegrationIssue::CredentialsExpiring, severity, title, message, link).await;
             clear(state, tenant, provider, IntegrationIssue::CredentialsExpired, "new credentials were saved").await;
@@ -194,7 +218,8 @@ pub fn register_retry(state: &AppState) {
                     Err("The credentials still carry the same expiry date; enter new ones.".into())
                 }
                 _ => {
-                    let test = credentials::test_saved(&state, &tenant, provider).await.map_err(|e| e.body().error.message)?;
+                    let test =
+                        credentials::test_saved(&state, &tenant, provider).await.map_err(|e| e.body().error.message)?;
                     match test.steps.iter().find(|s| s.outcome == sluice_contract::integrations::StepOutcome::Failed) {
                         None => Ok("Test connection passed".into()),
                         Some(s) => Err(match &s.provider_error {
@@ -210,7 +235,8 @@ pub fn register_retry(state: &AppState) {
 }
 
 async fn retry_usage(state: &AppState, tenant: &str, provider: Provider) -> Result<String, String> {
-    let meter = super::syncs::refresh_usage(state, tenant, provider).await.ok_or("The provider did not report its usage.")?;
+    let meter =
+        super::syncs::refresh_usage(state, tenant, provider).await.ok_or("The provider did not report its usage.")?;
     if meter.percent() < USAGE_WARN_PERCENT {
         Ok(format!("usage is at {}%", meter.percent()))
     } else {

@@ -52,10 +52,8 @@ impl Integrations {
 /// At start-up: the Retry handler, and runs a crash interrupted are marked failed.
 pub fn init(state: &AppState) -> Result<(), String> {
     health::register_retry(state);
-    let n = state
-        .store
-        .call_blocking(|c| crate::store::integrations::runs::interrupt_all(c))
-        .map_err(|e| e.to_string())?;
+    let n =
+        state.store.call_blocking(|c| crate::store::integrations::runs::interrupt_all(c)).map_err(|e| e.to_string())?;
     if n > 0 {
         tracing::warn!(runs = n, "marked interrupted integration runs as failed");
     }

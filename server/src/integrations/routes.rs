@@ -156,7 +156,8 @@ async fn list_runs(
             return Err(AppError::field("sync", format!("{} has no sync {s}.", provider.name())));
         }
     }
-    let before: Option<(u64, String)> = q.cursor.as_deref().filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
+    let before: Option<(u64, String)> =
+        q.cursor.as_deref().filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
     let t = principal.tenant_id.clone();
     let mut items = state
         .store

@@ -10,7 +10,7 @@ use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, runs, RecordRow, SyncRow};
 use sluice_contract::integrations::{
-    project, syncs_of, IntegrationIssue, Provider, ProjectionLevel, RunOutcome, SyncInfo, SyncLoad, SyncPatch, SyncRun,
+    project, syncs_of, IntegrationIssue, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncLoad, SyncPatch, SyncRun,
     UsageMeter, DEFAULT_CADENCE_MINUTES,
 };
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -65,7 +65,8 @@ pub async fn infos(state: &AppState, tenant: &str, provider: Provider) -> AppRes
         .zip(recent)
         .map(|((id, name, estimate), recent)| {
             let row = rows.iter().find(|r| r.sync == *id);
-            let finished: Vec<&SyncRun> = recent.iter().filter(|r| r.outcome == RunOutcome::Succeeded).take(5).collect();
+            let finished: Vec<&SyncRun> =
+                recent.iter().filter(|r| r.outcome == RunOutcome::Succeeded).take(5).collect();
             let calls_per_run = if finished.is_empty() {
                 *estimate
             } else {
@@ -86,7 +87,11 @@ pub async fn infos(state: &AppState, tenant: &str, provider: Provider) -> AppRes
 }
 
 /// The limit the projection judges against: the provider's report, else its documented default.
-pub async fn limit_of(state: &AppState, tenant: &str, provider: Provider) -> (u64, sluice_contract::integrations::UsageWindow) {
+pub async fn limit_of(
+    state: &AppState,
+    tenant: &str,
+    provider: Provider,
+) -> (u64, sluice_contract::integrations::UsageWindow) {
     let meter = credentials::row(state, tenant, provider)
         .await
         .ok()
@@ -97,7 +102,13 @@ pub async fn limit_of(state: &AppState, tenant: &str, provider: Provider) -> (u6
 }
 
 /// `PATCH .../syncs/{sync}`: a cadence over the provider's limit needs `confirmOverLimit`.
-pub async fn patch(state: &AppState, tenant: &str, provider: Provider, sync: &str, p: SyncPatch) -> AppResult<SyncInfo> {
+pub async fn patch(
+    state: &AppState,
+    tenant: &str,
+    provider: Provider,
+    sync: &str,
+    p: SyncPatch,
+) -> AppResult<SyncInfo> {
     name_of(provider, sync).ok_or(AppError::NotFound("sync"))?;
     p.validate()?;
     let infos = infos(state, tenant, provider).await?;
@@ -125,7 +136,12 @@ pub async fn patch(state: &AppState, tenant: &str, provider: Provider, sync: &st
     }
     let cadence = p.cadence_minutes.unwrap_or(current.cadence_minutes);
     let base = current.last_run.as_ref().map_or(state.now_ms(), |r| r.started_at);
-    let row = SyncRow { sync: sync.to_string(), cadence_minutes: cadence, paused, next_run_at: base + cadence as u64 * 60_000 };
+    let row = SyncRow {
+        sync: sync.to_string(),
+        cadence_minutes: cadence,
+        paused,
+        next_run_at: base + cadence as u64 * 60_000,
+    };
     let t = tenant.to_string();
     state.store.call(move |c| store::put_sync(c, &t, provider.as_str(), &row)).await?;
     notify(state, tenant, provider);
@@ -166,12 +182,20 @@ pub async fn run_now(state: &AppState, tenant: &str, provider: Provider, sync: &
     Ok(finish(state, tenant, provider, sync, run, flag).await)
 }
 
-async fn begin(state: &AppState, tenant: &str, provider: Provider, sync: &str) -> AppResult<(SyncRun, Arc<AtomicBool>)> {
+async fn begin(
+    state: &AppState,
+    tenant: &str,
+    provider: Provider,
+    sync: &str,
+) -> AppResult<(SyncRun, Arc<AtomicBool>)> {
     name_of(provider, sync).ok_or(AppError::NotFound("sync"))?;
     let row = credentials::row(state, tenant, provider).await?.filter(|r| r.credential_id.is_some());
     let row = row.ok_or_else(|| credentials::not_configured(provider))?;
     if !row.enabled {
-        return Err(AppError::conflict("integration_disabled", format!("{} is disabled: enable it first.", provider.name())));
+        return Err(AppError::conflict(
+            "integration_disabled",
+            format!("{} is disabled: enable it first.", provider.name()),
+        ));
     }
     let flag = Arc::new(AtomicBool::new(false));
     {
@@ -225,7 +249,8 @@ async fn finish(
         }
         Err(e) if e.is_auth() => health::after_call(state, tenant, provider, Some(e), "").await,
         // Paused by the admin, or held back by the provider's 429: not a failure to report.
-        Err(ProviderError::Transport(super::client::Transport::Cancelled)) | Err(ProviderError::RateLimited { .. }) => {}
+        Err(ProviderError::Transport(super::client::Transport::Cancelled)) | Err(ProviderError::RateLimited { .. }) => {
+        }
         Err(e) => {
             health::after_call(state, tenant, provider, Some(e), "").await;
             let name = name_of(provider, sync).unwrap_or(sync);

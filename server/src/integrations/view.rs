@@ -6,7 +6,8 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, IntegrationRow};
 use sluice_contract::integrations::{
-    IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource, UsageWindow,
+    IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource,
+    UsageWindow,
 };
 
 const HOURS: u64 = 168;
@@ -22,7 +23,8 @@ pub fn status(row: Option<&IntegrationRow>, open_issues: &[String], now: u64) ->
     } else if row.expires_at.is_some_and(|at| now >= at) {
         IntegrationStatus::CredentialsExpired
     } else if open_issues.iter().any(|k| k != IntegrationIssue::CredentialsExpiring.as_str())
-        || row.last_error_at.is_some_and(|e| e >= row.last_success_at.unwrap_or(0)) {
+        || row.last_error_at.is_some_and(|e| e >= row.last_success_at.unwrap_or(0))
+    {
         IntegrationStatus::NeedsAttention
     } else if days.is_some_and(|d| d <= 14) {
         IntegrationStatus::Expiring
@@ -117,7 +119,12 @@ pub async fn detail(state: &AppState, tenant: &str, provider: Provider) -> AppRe
 }
 
 /// `PATCH /integrations/{provider}`: disabling stops its runs at once.
-pub async fn set_enabled(state: &AppState, tenant: &str, provider: Provider, enabled: bool) -> AppResult<IntegrationSummary> {
+pub async fn set_enabled(
+    state: &AppState,
+    tenant: &str,
+    provider: Provider,
+    enabled: bool,
+) -> AppResult<IntegrationSummary> {
     let t = tenant.to_string();
     state.store.call(move |c| store::set_enabled(c, &t, provider.as_str(), enabled)).await?;
     if !enabled {

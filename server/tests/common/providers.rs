@@ -107,7 +107,12 @@ pub async fn test(api: &Api, provider: &str) -> Value {
 
 /// The first failed step of a TestResult: (step, detail, providerError).
 pub fn failed_step(result: &Value) -> (String, String, String) {
-    let step = result["steps"].as_array().unwrap().iter().find(|s| s["outcome"] == "failed").unwrap_or_else(|| panic!("no failed step in {result}"));
+    let step = result["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["outcome"] == "failed")
+        .unwrap_or_else(|| panic!("no failed step in {result}"));
     (
         step["step"].as_str().unwrap().to_string(),
         step["detail"].as_str().unwrap().to_string(),

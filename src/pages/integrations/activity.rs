@@ -15,7 +15,6 @@ pub fn runs_loader(provider: Provider) -> Runs {
     Loader::new(move || provider, |p, cancel| api::integrations::runs(p, 10, cancel))
 }
 
-
 #[component]
 pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
     let name_of = move |sync: &str| {

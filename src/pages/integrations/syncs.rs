@@ -149,16 +149,16 @@ fn SyncRow(
                     type="button"
                     class="button"
                     data-testid="edit-cadence"
-                    aria-label=format!("Change the schedule of {name}")
+                    aria-label=format!("Edit schedule: {name}")
                     on:click=move |_| editing.set(Some(id.get_value()))
                 >
-                    "Schedule…"
+                    "Edit schedule"
                 </button>
                 <button
                     type="button"
                     class="button"
                     data-testid="toggle-sync"
-                    aria-label=format!("{} {}", if paused { "Resume" } else { "Pause" }, s.name)
+                    aria-label=format!("{}: {}", if paused { "Resume" } else { "Pause" }, s.name)
                     disabled=move || pause.pending().get()
                     on:click=move |_| pause.dispatch(!paused)
                 >
@@ -168,11 +168,12 @@ fn SyncRow(
                     type="button"
                     class="button"
                     data-testid="run-sync"
-                    aria-label=format!("Run {} now", s.name)
+                    aria-label=format!("Run now: {}", s.name)
+                    aria-busy=move || run.pending().get().to_string()
                     disabled=move || run.pending().get()
                     on:click=move |_| run.dispatch(())
                 >
-                    {move || if run.pending().get() { "Starting…" } else { "Run now" }}
+                    "Run now"
                 </button>
                 {form_error(pause.error())}
                 {form_error(run.error())}

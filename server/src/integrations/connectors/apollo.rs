@@ -58,7 +58,9 @@ impl Connector for Apollo {
         observe(cx, s, &answer);
         Ok(match json["organization"]["name"].as_str() {
             Some(name) => format!("organizations/enrich found {name}."),
-            None => "organizations/enrich answered; no match for apollo.io (expected for small or new companies).".into(),
+            None => {
+                "organizations/enrich answered; no match for apollo.io (expected for small or new companies).".into()
+            }
         })
     }
 

@@ -110,7 +110,11 @@ impl Connector for Autotask {
             Some(next) => authed(s, http(cx).get(next)),
             None => authed(s, http(cx).post(format!("{base}V1.0/{entity}/query"))).json(&query_body(0, PAGE_SIZE)),
         };
-        let method = if request.try_clone().and_then(|r| r.build().ok()).is_some_and(|r| r.method() == "GET") { "GET" } else { "POST" };
+        let method = if request.try_clone().and_then(|r| r.build().ok()).is_some_and(|r| r.method() == "GET") {
+            "GET"
+        } else {
+            "POST"
+        };
         let (json, answer) = call_json(cx, request).await?;
         let items = json["items"].as_array().ok_or_else(|| shape(method, &answer.url, "items"))?;
         let records = items
@@ -125,7 +129,12 @@ impl Connector for Autotask {
                         domain: item["webAddress"].as_str().and_then(domain_of),
                     }
                 } else {
-                    Record { kind, external_id: id, name: item["name"].as_str().unwrap_or("").to_string(), domain: None }
+                    Record {
+                        kind,
+                        external_id: id,
+                        name: item["name"].as_str().unwrap_or("").to_string(),
+                        domain: None,
+                    }
                 }
             })
             .collect();

@@ -51,14 +51,32 @@ impl Session {
 pub enum ProviderError {
     Transport(Transport),
     /// 401, or a token grant refused: the credential is wrong, expired or revoked.
-    Auth { detail: String, provider: String },
-    Forbidden { detail: String, provider: String },
-    RateLimited { detail: String, provider: String, retry_after_ms: Option<u64> },
-    Server { detail: String, provider: String },
+    Auth {
+        detail: String,
+        provider: String,
+    },
+    Forbidden {
+        detail: String,
+        provider: String,
+    },
+    RateLimited {
+        detail: String,
+        provider: String,
+        retry_after_ms: Option<u64>,
+    },
+    Server {
+        detail: String,
+        provider: String,
+    },
     /// HTML instead of JSON, or JSON that does not parse or has the wrong shape.
-    Malformed { detail: String },
+    Malformed {
+        detail: String,
+    },
     /// Another 4xx.
-    Rejected { detail: String, provider: String },
+    Rejected {
+        detail: String,
+        provider: String,
+    },
 }
 
 impl ProviderError {
@@ -167,7 +185,9 @@ pub fn read_json(answer: &Answer, method: &str, now_ms: u64) -> Result<Value, Pr
         200..=299 => {
             if answer.is_html() {
                 return Err(ProviderError::Malformed {
-                    detail: format!("{w} answered an HTML page instead of JSON (is the URL right, or a proxy in the way?)"),
+                    detail: format!(
+                        "{w} answered an HTML page instead of JSON (is the URL right, or a proxy in the way?)"
+                    ),
                 });
             }
             serde_json::from_str(&answer.body)
@@ -228,8 +248,13 @@ pub trait Connector: Send + Sync {
     async fn usage(&self, cx: &CallCx<'_>, s: &mut Session) -> Result<Option<UsageMeter>, ProviderError>;
 
     /// One page of `sync` from `cursor` (`None`: the first page).
-    async fn page(&self, cx: &CallCx<'_>, s: &mut Session, sync: &str, cursor: Option<String>)
-        -> Result<Page, ProviderError>;
+    async fn page(
+        &self,
+        cx: &CallCx<'_>,
+        s: &mut Session,
+        sync: &str,
+        cursor: Option<String>,
+    ) -> Result<Page, ProviderError>;
 }
 
 pub fn connector(provider: Provider) -> &'static dyn Connector {
@@ -329,7 +354,9 @@ mod tests {
     #[test]
     fn each_dialect_s_error_text_comes_out_verbatim() {
         assert_eq!(
-            provider_message(r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID","fields":[]}]"#),
+            provider_message(
+                r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID","fields":[]}]"#
+            ),
             "INVALID_SESSION_ID: Session expired or invalid"
         );
         assert_eq!(provider_message(r#"{"errors":["User authentication failed."]}"#), "User authentication failed.");
@@ -339,7 +366,9 @@ mod tests {
         );
         assert_eq!(provider_message(r#"{"error":"Invalid access credentials."}"#), "Invalid access credentials.");
         assert_eq!(
-            provider_message(r#"{"status":"error","message":"The OAuth token used to make this call expired 0 day(s) ago.","category":"EXPIRED_AUTHENTICATION"}"#),
+            provider_message(
+                r#"{"status":"error","message":"The OAuth token used to make this call expired 0 day(s) ago.","category":"EXPIRED_AUTHENTICATION"}"#
+            ),
             "EXPIRED_AUTHENTICATION: The OAuth token used to make this call expired 0 day(s) ago."
         );
         assert_eq!(provider_message("<html><body>Sign in</body></html>"), "(an HTML page)");

@@ -129,7 +129,11 @@ impl Connector for Salesforce {
                 external_id: r["Id"].as_str().unwrap_or("").to_string(),
                 name: r["Name"].as_str().unwrap_or("").to_string(),
                 domain: r["Website"].as_str().map(|w| {
-                    w.trim_start_matches("https://").trim_start_matches("http://").trim_start_matches("www.").trim_end_matches('/').to_ascii_lowercase()
+                    w.trim_start_matches("https://")
+                        .trim_start_matches("http://")
+                        .trim_start_matches("www.")
+                        .trim_end_matches('/')
+                        .to_ascii_lowercase()
                 }),
             })
             .collect();

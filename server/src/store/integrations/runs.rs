@@ -59,9 +59,8 @@ pub fn list(
          ORDER BY started_at DESC, id DESC LIMIT ?6"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![tenant, provider, sync, at as i64, id, limit], run)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows =
+        stmt.query_map(params![tenant, provider, sync, at as i64, id, limit], run)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
