@@ -156,11 +156,22 @@ async fn oauth_access_tokens_are_refreshed_before_they_expire_and_once_on_a_401(
     let d = api.get_json("/api/v1/integrations/hubspot").await;
     assert_eq!(d["credential"]["tokenExpiresAt"], server.clock_ms() + hubspot_expiry_ms());
 
+    // With no sync due, the worker's usage read renews the token before it expires.
+    server.clock.advance_ms(26 * 60_000);
+    sluice_server::integrations::syncs::tick(&server.state).await;
+    for _ in 0..100 {
+        if fakes.hubspot.control.grants() == grants + 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(fakes.hubspot.control.grants(), grants + 2, "refreshed by the worker, no sync needed");
+
     // The provider expires the token early: one 401, one refresh, the call again.
     fakes.hubspot.control.expire_tokens();
     let run = providers::run_sync(&api, "hubspot", "companies").await;
     assert_eq!(run["outcome"], "succeeded", "{run}");
-    assert_eq!(fakes.hubspot.control.grants(), grants + 2);
+    assert_eq!(fakes.hubspot.control.grants(), grants + 3);
 
     // Salesforce does not say when its session ends: a 401 refreshes it once.
     providers::save(&api, "salesforce", fakes.credentials("salesforce")).await;

@@ -157,3 +157,30 @@ async fn a_provider_429_holds_the_integration_s_syncs_back_until_its_retry_after
     assert!(fakes.salesforce.control.calls() > n, "resumed after it");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn hubspot_s_daily_limit_holds_the_syncs_until_midnight_and_salesforce_s_403_for_an_hour() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(1_000).await;
+    providers::save(&api, "hubspot", fakes.credentials("hubspot")).await;
+    // Saving spent 2 of the day's calls; the sync gets 3 pages, then HubSpot's DAILY 429.
+    fakes.hubspot.state.daily_limit.store(5, std::sync::atomic::Ordering::SeqCst);
+    let before = fakes.hubspot.control.calls();
+    let run = providers::run_sync(&api, "hubspot", "companies").await;
+    assert_eq!(run["outcome"], "failed");
+    assert!(run["error"].as_str().unwrap().contains("You have reached your daily limit."), "{run}");
+    assert_eq!(fakes.hubspot.control.calls() - before, 4, "three pages and one refused call: no retries");
+    let d = api.get_json("/api/v1/integrations/hubspot").await;
+    let midnight = (server.clock_ms() / 86_400_000 + 1) * 86_400_000;
+    assert_eq!(d["syncs"][0]["pausedUntil"], midnight, "{d}");
+
+    providers::save(&api, "salesforce", fakes.credentials("salesforce")).await;
+    fakes.salesforce.state.daily_max.store(1, std::sync::atomic::Ordering::SeqCst);
+    let run = providers::run_sync(&api, "salesforce", "accounts").await;
+    assert!(run["error"].as_str().unwrap().contains("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."), "{run}");
+    let d = api.get_json("/api/v1/integrations/salesforce").await;
+    assert_eq!(d["syncs"][0]["pausedUntil"], server.clock_ms() + 3_600_000, "{d}");
+    server.stop().await;
+}

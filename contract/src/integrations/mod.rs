@@ -116,7 +116,7 @@ impl Category {
 }
 
 /// The badge on the list. Precedence when several hold: Disabled, NotConfigured,
-/// CredentialsExpired, NeedsAttention, Expiring, Connected.
+/// CredentialExpired, NeedsAttention, Expiring, Connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -124,7 +124,7 @@ pub enum IntegrationStatus {
     Connected,
     /// The last call failed (authentication refused, provider errors) or an issue is open.
     NeedsAttention,
-    CredentialsExpired,
+    CredentialExpired,
     /// `expiresInDays` says when (14 days or fewer).
     Expiring,
     Disabled,
@@ -136,7 +136,7 @@ impl IntegrationStatus {
         match self {
             IntegrationStatus::Connected => "connected",
             IntegrationStatus::NeedsAttention => "needs_attention",
-            IntegrationStatus::CredentialsExpired => "credentials_expired",
+            IntegrationStatus::CredentialExpired => "credential_expired",
             IntegrationStatus::Expiring => "expiring",
             IntegrationStatus::Disabled => "disabled",
             IntegrationStatus::NotConfigured => "not_configured",
@@ -148,7 +148,7 @@ impl IntegrationStatus {
         match self {
             IntegrationStatus::Connected => "Connected".into(),
             IntegrationStatus::NeedsAttention => "Needs attention".into(),
-            IntegrationStatus::CredentialsExpired => "Credentials expired".into(),
+            IntegrationStatus::CredentialExpired => "Credentials expired".into(),
             IntegrationStatus::Expiring => match expires_in_days {
                 Some(1) => "Expiring in 1 day".into(),
                 Some(0) => "Expiring today".into(),
@@ -232,11 +232,7 @@ pub struct UsageMeter {
 impl UsageMeter {
     /// Whole percent of the limit used (0 when the limit is unknown).
     pub fn percent(&self) -> u64 {
-        if self.limit == 0 {
-            0
-        } else {
-            self.used.saturating_mul(100) / self.limit
-        }
+        self.used.saturating_mul(100).checked_div(self.limit).unwrap_or(0)
     }
 }
 
@@ -300,34 +296,36 @@ pub struct IntegrationPatch {
 }
 
 /// The kinds of issue this area raises (area `integrations`; the entity id is the provider).
+/// The names are those of main's `contract::issues::IntegrationIssue` (the hub's), so at merge
+/// this enum gives way to that one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntegrationIssue {
     /// 14 days or fewer before the admin-entered expiry date (severity rises at 3 days).
-    CredentialsExpiring,
-    CredentialsExpired,
+    CredentialExpiring,
+    CredentialExpired,
     /// The provider refused the credential (401, revoked or expired token).
     AuthFailed,
     /// Usage at or above 70% of the provider's limit.
-    UsageHigh,
+    UsageThreshold,
     /// A sync run failed for another reason (5xx, timeout, malformed answer).
     SyncFailed,
 }
 
 impl IntegrationIssue {
     pub const ALL: [IntegrationIssue; 5] = [
-        IntegrationIssue::CredentialsExpiring,
-        IntegrationIssue::CredentialsExpired,
+        IntegrationIssue::CredentialExpiring,
+        IntegrationIssue::CredentialExpired,
         IntegrationIssue::AuthFailed,
-        IntegrationIssue::UsageHigh,
+        IntegrationIssue::UsageThreshold,
         IntegrationIssue::SyncFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            IntegrationIssue::CredentialsExpiring => "credentials_expiring",
-            IntegrationIssue::CredentialsExpired => "credentials_expired",
+            IntegrationIssue::CredentialExpiring => "credential_expiring",
+            IntegrationIssue::CredentialExpired => "credential_expired",
             IntegrationIssue::AuthFailed => "auth_failed",
-            IntegrationIssue::UsageHigh => "usage_high",
+            IntegrationIssue::UsageThreshold => "usage_threshold",
             IntegrationIssue::SyncFailed => "sync_failed",
         }
     }
@@ -347,7 +345,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -70,7 +70,15 @@ pub async fn start() -> std::io::Result<ApolloFake> {
         .route("/api/v1/organizations/enrich", get(enrich))
         .route("/api/v1/organizations/bulk_enrich", post(bulk_enrich))
         .with_state(state.clone());
-    let fake = serve(app, control, dialect).await?;
+    let steered = state.clone();
+    let extra: super::remote::Extra = Arc::new(move |s| match (s.action.as_str(), &s.value) {
+        ("rotate", Some(key)) => {
+            steered.set_api_key(key);
+            true
+        }
+        _ => false,
+    });
+    let fake = serve(app, control, dialect, extra).await?;
     Ok(ApolloFake { fake, state })
 }
 
@@ -161,7 +169,7 @@ fn with_headers(headers: Vec<(String, String)>, body: Value) -> Response {
 fn organization(domain: &str) -> Option<Value> {
     let digits: String = domain.split('.').next()?.chars().filter(|c| c.is_ascii_digit()).collect();
     let n: u64 = digits.parse().ok()?;
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         return None;
     }
     Some(json!({

@@ -81,7 +81,16 @@ pub async fn start(records: u64) -> std::io::Result<AutotaskFake> {
         .route("/ATServicesRest/V1.0/ThresholdInformation", get(threshold))
         .route("/ATServicesRest/V1.0/{entity}/query", get(query_get).post(query_post))
         .with_state(state.clone());
-    let fake = serve(app, control, dialect).await?;
+    let steered = state.clone();
+    let extra: super::remote::Extra = Arc::new(move |s| match (s.action.as_str(), &s.value) {
+        ("rotate", Some(secret)) => {
+            steered.set_secret(secret);
+            true
+        }
+        ("limit", Some(n)) => n.parse().map(|n| steered.set_limit(n)).is_ok(),
+        _ => false,
+    });
+    let fake = serve(app, control, dialect, extra).await?;
     *state.base.lock().unwrap_or_else(|p| p.into_inner()) = format!("{}/ATServicesRest/", fake.base_url());
     Ok(AutotaskFake { fake, state })
 }

@@ -89,7 +89,19 @@ pub async fn start(records: u64) -> std::io::Result<HubspotFake> {
         .route("/account-info/v3/api-usage/daily/private-apps", get(usage))
         .route("/crm/v3/objects/{object}", get(objects))
         .with_state(state.clone());
-    let fake = serve(app, control, dialect).await?;
+    let steered = state.clone();
+    let extra: super::remote::Extra = Arc::new(move |s| match (s.action.as_str(), &s.value) {
+        ("rotate", Some(token)) => {
+            steered.set_private_token(token);
+            true
+        }
+        ("revoke_private_token", _) => {
+            steered.revoke_private_token();
+            true
+        }
+        _ => false,
+    });
+    let fake = serve(app, control, dialect, extra).await?;
     *state.base.lock().unwrap_or_else(|p| p.into_inner()) = fake.base_url();
     Ok(HubspotFake { fake, state })
 }

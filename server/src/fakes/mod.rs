@@ -7,9 +7,13 @@
 //! time through its [`Control`]: refuse credentials, expire or revoke tokens, answer 429 with
 //! `Retry-After`, 5xx, HTML, 403, or slow down.
 
+// Each fake's `admit` answers the provider's refusal itself: a big `Err`, on purpose.
+#![allow(clippy::result_large_err)]
+
 pub mod apollo;
 pub mod autotask;
 pub mod hubspot;
+pub mod remote;
 pub mod salesforce;
 
 use axum::extract::{Request, State};
@@ -183,10 +187,17 @@ impl Drop for Fake {
 }
 
 /// Binds 127.0.0.1:0 and serves `app` with the fault layer in front.
-async fn serve(app: axum::Router, control: Arc<Control>, dialect: Dialect) -> std::io::Result<Fake> {
+async fn serve(
+    app: axum::Router,
+    control: Arc<Control>,
+    dialect: Dialect,
+    extra: remote::Extra,
+) -> std::io::Result<Fake> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = app.layer(axum::middleware::from_fn_with_state((control.clone(), dialect), faults));
+    let app = app
+        .layer(axum::middleware::from_fn_with_state((control.clone(), dialect), faults))
+        .merge(remote::routes(control.clone(), extra));
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });

@@ -75,7 +75,15 @@ pub async fn start(records: u64) -> std::io::Result<SalesforceFake> {
         .route("/services/data/{version}/query", get(query))
         .route("/services/data/{version}/query/{locator}", get(query_more))
         .with_state(state.clone());
-    let fake = serve(app, control, dialect).await?;
+    let steered = state.clone();
+    let extra: super::remote::Extra = Arc::new(move |s| match (s.action.as_str(), &s.value) {
+        ("rotate", Some(token)) => {
+            steered.set_refresh_token(token);
+            true
+        }
+        _ => false,
+    });
+    let fake = serve(app, control, dialect, extra).await?;
     *state.base.lock().unwrap_or_else(|p| p.into_inner()) = fake.base_url();
     Ok(SalesforceFake { fake, state })
 }

@@ -151,10 +151,12 @@ impl Outbound {
             if !is_retryable_status(answer.status) {
                 return Ok(answer);
             }
-            let floor =
-                answer.header("retry-after").and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms()));
+            let floor = answer
+                .header("retry-after")
+                .and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms()))
+                .or_else(|| daily_limit_wait(&answer, cx.state.now_ms()));
             retry += 1;
-            // The provider's wait is a floor: backoff may add to it, never shorten it.
+            // The provider's wait is a floor: backoff never shortens it.
             let backoff = settings.policy.backoff(retry, rand::random::<f64>());
             let wait = floor.filter(|f| *f > 0).unwrap_or(backoff);
             if answer.status == 429 {
@@ -206,6 +208,13 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+/// HubSpot's daily limit sends no `Retry-After`: its count resets at midnight (in the account's
+/// zone, which Sluice does not know; UTC midnight is the first moment it may have).
+fn daily_limit_wait(answer: &Answer, now_ms: u64) -> Option<u64> {
+    let daily = answer.status == 429 && answer.body.contains("\"policyName\":\"DAILY\"");
+    daily.then(|| (now_ms / 86_400_000 + 1) * 86_400_000 - now_ms)
 }
 
 /// A provider 429 holds the whole integration's syncs back until the provider's time.

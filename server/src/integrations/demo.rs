@@ -14,6 +14,7 @@ use crate::state::AppState;
 use serde_json::json;
 use sluice_contract::integrations::{CredentialInput, Provider, SyncPatch};
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 
 /// Catalogue and company counts: 120 + 30 calls a run; at 1 and 2 minutes, ~82% of 10,000/h.
 pub const AUTOTASK_RECORDS: u64 = 60_000;
@@ -32,6 +33,11 @@ pub async fn start(state: &AppState, tenant_id: &str) -> AppResult<()> {
     let hs = hubspot::start(CRM_RECORDS).await.map_err(AppError::internal)?;
     let sf = salesforce::start(CRM_RECORDS).await.map_err(AppError::internal)?;
     let ap = apollo::start().await.map_err(AppError::internal)?;
+    // A bigger Apollo.io plan than the fake's default, so one enrichment run gets through the
+    // demo's 15,000 companies (1,500 calls) within its windows.
+    ap.state.minute_limit.store(1_000, Ordering::SeqCst);
+    ap.state.hourly_limit.store(20_000, Ordering::SeqCst);
+    ap.state.daily_limit.store(100_000, Ordering::SeqCst);
     for addr in [at.addr, hs.addr, sf.addr, ap.addr] {
         state.targets.exempt(addr);
     }

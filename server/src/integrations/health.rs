@@ -2,6 +2,7 @@
 //! usage at 70%/80% of the provider's limit, failed syncs — each cleared by the next success,
 //! and its Retry handler (re-test, re-read usage, run the syncs again).
 
+use super::client::Transport;
 use super::connectors::{ProviderError, Session};
 use super::credentials;
 use crate::issues::{self, Report};
@@ -23,6 +24,7 @@ pub fn syncs_link(provider: Provider) -> String {
     format!("/integrations/{}?focus=syncs", provider.as_str())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn raise(
     state: &AppState,
     tenant: &str,
@@ -114,19 +116,20 @@ pub async fn top_caller(state: &AppState, tenant: &str, provider: Provider) -> O
         .iter()
         .map(|(id, name, _)| (*id, *name, rows.iter().filter(|(_, c, _)| c == id).map(|(_, _, n)| n).sum()))
         .collect();
-    totals.sort_by(|a, b| b.2.cmp(&a.2));
+    totals.sort_by_key(|t| std::cmp::Reverse(t.2));
     totals.first().filter(|t| t.2 > 0).map(|(id, name, _)| (id.to_string(), name.to_string()))
 }
 
 /// Keeps the meter and judges it: ≥70% warns, ≥80% alerts, below 70% clears.
 pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, meter: &UsageMeter) {
+    state.integrations.usage_read(tenant, provider, state.now_ms());
     let json = serde_json::to_string(meter).unwrap_or_default();
     let t = tenant.to_string();
     let _ = state.store.call(move |c| store::set_usage(c, &t, provider.as_str(), &json)).await;
     let percent = meter.percent();
     if percent < USAGE_WARN_PERCENT {
         let what = format!("usage fell to {percent}%");
-        clear(state, tenant, provider, IntegrationIssue::UsageHigh, &what).await;
+        clear(state, tenant, provider, IntegrationIssue::UsageThreshold, &what).await;
         return;
     }
     let severity = if percent >= USAGE_ALERT_PERCENT { Severity::Error } else { Severity::Warning };
@@ -135,7 +138,34 @@ pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, me
         Some((_, name)) => format!("{title} — {} is the top caller.", name.to_lowercase()),
         None => format!("{title}."),
     };
-    raise(state, tenant, provider, IntegrationIssue::UsageHigh, severity, title, message, syncs_link(provider)).await;
+    raise(state, tenant, provider, IntegrationIssue::UsageThreshold, severity, title, message, syncs_link(provider))
+        .await;
+}
+
+/// After a sync run: its outcome kept, and the issue of its kind raised or cleared.
+pub async fn after_run(state: &AppState, tenant: &str, provider: Provider, sync: &str, error: Option<&ProviderError>) {
+    match error {
+        None => {
+            after_call(state, tenant, provider, None, "the next sync succeeded").await;
+            clear(state, tenant, provider, IntegrationIssue::SyncFailed, "the next sync succeeded").await;
+        }
+        Some(e) if e.is_auth() => after_call(state, tenant, provider, Some(e), "").await,
+        // Paused by the admin: not a failure to report.
+        Some(ProviderError::Transport(Transport::Cancelled)) => {}
+        // The provider's limit: the syncs wait for it (a 429 already set the time; Salesforce's
+        // 403 REQUEST_LIMIT_EXCEEDED says none, and its rolling day frees calls within the hour).
+        Some(ProviderError::RateLimited { retry_after_ms, .. }) => {
+            let (t, until) = (tenant.to_string(), state.now_ms() + retry_after_ms.unwrap_or(3_600_000));
+            let _ = state.store.call(move |c| store::set_paused_until(c, &t, provider.as_str(), until)).await;
+        }
+        Some(e) => {
+            after_call(state, tenant, provider, Some(e), "").await;
+            let name = syncs_of(provider).iter().find(|(id, _, _)| *id == sync).map_or(sync, |(_, name, _)| *name);
+            let title = format!("{} {} failed", provider.name(), name.to_lowercase());
+            let (kind, link) = (IntegrationIssue::SyncFailed, syncs_link(provider));
+            raise(state, tenant, provider, kind, Severity::Error, title, e.to_string(), link).await;
+        }
+    }
 }
 
 /// Which expiry issue applies now: '', '14', '3' or 'expired'.
@@ -172,15 +202,15 @@ pub async fn check_expiry(state: &AppState, tenant: &str, provider: Provider) {
     match stage {
         "" => {
             let what = "new credentials were saved";
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpiring, what).await;
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpired, what).await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpiring, what).await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpired, what).await;
         }
         "expired" => {
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpiring, "they have now expired").await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpiring, "they have now expired").await;
             let title = format!("{} credentials expired", provider.name());
             let message =
                 format!("The {} credentials expired on {date}. Enter new ones to resume its syncs.", provider.name());
-            raise(state, tenant, provider, IntegrationIssue::CredentialsExpired, Severity::Error, title, message, link)
+            raise(state, tenant, provider, IntegrationIssue::CredentialExpired, Severity::Error, title, message, link)
                 .await;
         }
         _ => {
@@ -189,8 +219,8 @@ pub async fn check_expiry(state: &AppState, tenant: &str, provider: Provider) {
             let title =
                 format!("{} credentials expire in {days} day{}", provider.name(), if days == 1 { "" } else { "s" });
             let message = format!("The {} credentials expire on {date}. Enter new ones before then.", provider.name());
-            raise(state, tenant, provider, IntegrationIssue::CredentialsExpiring, severity, title, message, link).await;
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpired, "new credentials were saved").await;
+            raise(state, tenant, provider, IntegrationIssue::CredentialExpiring, severity, title, message, link).await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpired, "new credentials were saved").await;
         }
     }
     let (t, s) = (tenant.to_string(), stage.to_string());
@@ -211,9 +241,9 @@ pub fn register_retry(state: &AppState) {
                 .ok_or("This issue no longer exists.")?;
             let provider = Provider::parse(&issue.entity.id).ok_or("This integration no longer exists.")?;
             match IntegrationIssue::parse(&issue.kind) {
-                Some(IntegrationIssue::UsageHigh) => retry_usage(&state, &tenant, provider).await,
+                Some(IntegrationIssue::UsageThreshold) => retry_usage(&state, &tenant, provider).await,
                 Some(IntegrationIssue::SyncFailed) => super::syncs::retry_all(&state, &tenant, provider).await,
-                Some(IntegrationIssue::CredentialsExpiring | IntegrationIssue::CredentialsExpired) => {
+                Some(IntegrationIssue::CredentialExpiring | IntegrationIssue::CredentialExpired) => {
                     check_expiry(&state, &tenant, provider).await;
                     Err("The credentials still carry the same expiry date; enter new ones.".into())
                 }

@@ -29,6 +29,8 @@ pub struct Integrations {
     sessions: Mutex<HashMap<(String, Provider), Session>>,
     /// (tenant, provider, sync) → the run's stop flag.
     running: Mutex<HashMap<(String, Provider, String), Arc<AtomicBool>>>,
+    /// When the worker last read each integration's usage (by `state.clock`).
+    usage_read_at: Mutex<HashMap<(String, Provider), u64>>,
 }
 
 impl Integrations {
@@ -37,11 +39,29 @@ impl Integrations {
             outbound: client::Outbound::new(targets),
             sessions: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
+            usage_read_at: Mutex::new(HashMap::new()),
         }
     }
 
     fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Provider), Session>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the worker should read this integration's usage now (and notes that it does).
+    /// The first sight only starts the clock: saving or testing has just read it.
+    fn usage_due(&self, tenant: &str, provider: Provider, now: u64) -> bool {
+        let mut at = self.usage_read_at.lock().unwrap_or_else(|p| p.into_inner());
+        let last = at.entry((tenant.to_string(), provider)).or_insert(now);
+        if now.saturating_sub(*last) < syncs::USAGE_EVERY_MS {
+            return false;
+        }
+        *last = now;
+        true
+    }
+
+    /// Usage was just read (by a test, a run or the worker).
+    pub fn usage_read(&self, tenant: &str, provider: Provider, now: u64) {
+        self.usage_read_at.lock().unwrap_or_else(|p| p.into_inner()).insert((tenant.to_string(), provider), now);
     }
 
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Provider, String), Arc<AtomicBool>>> {

@@ -10,8 +10,8 @@ use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, runs, RecordRow, SyncRow};
 use sluice_contract::integrations::{
-    project, syncs_of, IntegrationIssue, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncLoad, SyncPatch, SyncRun,
-    UsageMeter, DEFAULT_CADENCE_MINUTES,
+    project, syncs_of, ProjectionLevel, Provider, RunOutcome, SyncInfo, SyncLoad, SyncPatch, SyncRun, UsageMeter,
+    DEFAULT_CADENCE_MINUTES,
 };
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -242,37 +242,7 @@ async fn finish(
     run.calls = calls.load(Ordering::SeqCst);
     run.outcome = if result.is_ok() { RunOutcome::Succeeded } else { RunOutcome::Failed };
     run.error = result.as_ref().err().map(|e| e.to_string());
-    match &result {
-        Ok(()) => {
-            health::after_call(state, tenant, provider, None, "the next sync succeeded").await;
-            health::clear(state, tenant, provider, IntegrationIssue::SyncFailed, "the next sync succeeded").await;
-        }
-        Err(e) if e.is_auth() => health::after_call(state, tenant, provider, Some(e), "").await,
-        // Paused by the admin, or held back by the provider's 429: not a failure to report.
-        Err(ProviderError::Transport(super::client::Transport::Cancelled)) | Err(ProviderError::RateLimited { .. }) => {
-        }
-        Err(e) => {
-            health::after_call(state, tenant, provider, Some(e), "").await;
-            let name = name_of(provider, sync).unwrap_or(sync);
-            let title = format!("{} {} failed", provider.name(), name.to_lowercase());
-            let report = crate::issues::Report {
-                area: sluice_contract::issues::Area::Integrations,
-                kind: IntegrationIssue::SyncFailed.as_str().into(),
-                entity: sluice_contract::issues::EntityRef {
-                    kind: "integration".into(),
-                    id: provider.as_str().into(),
-                    name: provider.name().into(),
-                    link: health::syncs_link(provider),
-                },
-                severity: sluice_contract::issues::Severity::Error,
-                title,
-                message: e.to_string(),
-            };
-            if let Err(e) = crate::issues::raise(state, tenant, report).await {
-                tracing::warn!(error = %e, "could not raise a sync issue");
-            }
-        }
-    }
+    health::after_run(state, tenant, provider, sync, result.as_ref().err()).await;
     refresh_usage(state, tenant, provider).await;
     // The run row is finished last, so whoever sees it finished also sees its usage and issues.
     let (t, r, now) = (tenant.to_string(), run.clone(), state.now_ms());
@@ -376,7 +346,12 @@ pub async fn retry_all(state: &AppState, tenant: &str, provider: Provider) -> Re
     Ok(format!("the syncs read {read} records"))
 }
 
-/// The worker's pass: expiry stages, then due syncs of enabled integrations not held back.
+/// How often the worker reads each integration's usage when no run did. Shorter than the token
+/// refresh margin, so this read also renews OAuth tokens before they expire.
+pub const USAGE_EVERY_MS: u64 = 4 * 60_000;
+
+/// The worker's pass: expiry stages, usage (and tokens) every few minutes, then due syncs of
+/// enabled integrations not held back.
 pub async fn tick(state: &AppState) {
     state.integrations.outbound.flush(state).await;
     let rows = match state.store.call(|c| store::all_configured(c)).await {
@@ -393,6 +368,13 @@ pub async fn tick(state: &AppState) {
         let expired = health::expiry_stage(row.expires_at, now) == "expired";
         if !row.enabled || expired || row.paused_until.is_some_and(|u| u > now) {
             continue;
+        }
+        if state.integrations.usage_due(&row.tenant_id, provider, now) {
+            // In the background: a slow provider must not hold the worker's pass.
+            let (s, t) = (state.clone(), row.tenant_id.clone());
+            tokio::spawn(async move {
+                refresh_usage(&s, &t, provider).await;
+            });
         }
         let (t, p) = (row.tenant_id.clone(), provider.as_str());
         let Ok(syncs) = state.store.call(move |c| store::syncs(c, &t, p)).await else { continue };

@@ -1,0 +1,104 @@
+//! `--demo`'s integrations go through the real code paths under the SSRF guard (only the fakes'
+//! exact addresses exempted); without the exemption, a loopback base URL is refused by field.
+//! The stream tells open consoles when an integration changes.
+
+mod common;
+
+use common::providers::{self, Fakes};
+use common::{expect_error, TestServer};
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_demo_configures_all_four_through_the_guard_with_the_apollo_key_expiring_in_2_days() {
+    // No --allow-private-targets: the demo's exemption is all that lets the fakes through.
+    let server = TestServer::start().await;
+    let t = server.tenant("Demo", "admin@demo.test").await;
+    sluice_server::integrations::demo::start(&server.state, &t.tenant_id).await.unwrap();
+    let api = server.key_client(&t.api_key);
+    let list = api.get_json("/api/v1/integrations").await;
+    let items = list["items"].as_array().unwrap();
+    let statuses: Vec<(&str, &str)> =
+        items.iter().map(|i| (i["provider"].as_str().unwrap(), i["status"].as_str().unwrap())).collect();
+    assert_eq!(
+        statuses,
+        [("autotask", "connected"), ("hubspot", "connected"), ("salesforce", "connected"), ("apollo", "expiring")],
+        "{list}"
+    );
+    assert_eq!(items[3]["statusLabel"], "Expiring in 2 days");
+    let d = api.get_json("/api/v1/integrations/autotask").await;
+    let cadences: Vec<u64> =
+        d["syncs"].as_array().unwrap().iter().map(|s| s["cadenceMinutes"].as_u64().unwrap()).collect();
+    assert_eq!(cadences, [2, 1], "saved through the projection");
+    assert_eq!(d["summary"]["usage"]["source"], "provider");
+    // The first runs were started: records arrive by sync, not by hand.
+    for _ in 0..200 {
+        let runs = api.get_json("/api/v1/integrations/salesforce/runs").await;
+        if runs["items"][0]["outcome"] == "succeeded" {
+            assert_eq!(runs["items"][0]["recordsRead"], sluice_server::integrations::demo::CRM_RECORDS);
+            server.stop().await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the demo's first Salesforce sync did not finish");
+}
+
+#[tokio::test]
+async fn without_the_flag_a_loopback_base_url_is_refused_naming_the_field() {
+    let server = TestServer::start().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(1).await;
+    let res = api.put("/api/v1/integrations/apollo/credentials", fakes.credentials("apollo")).await;
+    let body = expect_error(res, 400, "validation_failed").await;
+    assert!(body["error"]["fields"]["fields.baseUrl"].as_str().unwrap().contains("loopback"), "{body}");
+    assert_eq!(fakes.apollo.control.calls(), 0, "not one call went out");
+}
+
+#[tokio::test]
+async fn the_stream_carries_an_integrations_event_when_one_changes() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(1).await;
+    let mut res = api.get("/api/v1/stream?topics=integrations").await;
+    assert_eq!(res.status(), 200);
+    providers::save(&api, "apollo", fakes.credentials("apollo")).await;
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(chunk)) = res.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: integrations") && seen.contains(r#"{"provider":"apollo"}"#) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "{seen}");
+}
+
+#[tokio::test]
+async fn a_fake_can_be_steered_over_http_for_e2e_journeys() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(1).await;
+    providers::save(&api, "apollo", fakes.credentials("apollo")).await;
+    let steer = |body: serde_json::Value| {
+        let url = format!("{}/__fake/control", fakes.apollo.base_url());
+        async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status().as_u16() }
+    };
+    // The key is rotated at Apollo.io: the saved one is refused, an issue links to the form.
+    assert_eq!(steer(serde_json::json!({ "action": "rotate", "value": "apollo-new-key-2027-0000" })).await, 204);
+    assert_eq!(providers::test(&api, "apollo").await["ok"], false);
+    let mut body = fakes.credentials("apollo");
+    body["fields"]["apiKey"] = "apollo-new-key-2027-0000".into();
+    assert_eq!(providers::save(&api, "apollo", body).await["saved"], true, "the new key passes and is saved");
+    // A sticky fault, and heal through the same route.
+    assert_eq!(steer(serde_json::json!({ "action": "server_error" })).await, 204);
+    assert_eq!(providers::test(&api, "apollo").await["ok"], false);
+    assert_eq!(steer(serde_json::json!({ "action": "heal" })).await, 204);
+    assert_eq!(providers::test(&api, "apollo").await["ok"], true);
+    assert_eq!(steer(serde_json::json!({ "action": "limit", "value": "5" })).await, 400, "Apollo has no such knob");
+}
