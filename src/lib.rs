@@ -12,10 +12,10 @@ use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
 use pages::lazy::{
-    ApiKeysRoute, DistributorsRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute,
-    WebhookEventsRoute, WebhooksRoute,
+    ApiKeysRoute, DistributorsRoute, IntegrationRoute, IntegrationsRoute, IssuesRoute, UsageRoute,
+    WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute, WebhooksRoute,
 };
-use pages::{integrations::IntegrationsPage, not_found::NotFoundPage, shell::Shell};
+use pages::{not_found::NotFoundPage, shell::Shell};
 use routes::Page;
 
 #[component]
@@ -48,7 +48,8 @@ fn Pages() -> impl IntoView {
                     <FlatRoutes fallback=|| view! { <NotFoundPage /> }>
                         // Each path is a `routes::Page`'s `path()`; tests/webhooks_pages.rs opens them all.
                         <Route path=path!("/") view=|| view! { <Redirect path=Page::Issues.path() /> } />
-                        <Route path=path!("/integrations") view=IntegrationsPage />
+                        <Route path=path!("/integrations") view={Lazy::<IntegrationsRoute>::new()} />
+                        <Route path=path!("/integrations/:provider") view={Lazy::<IntegrationRoute>::new()} />
                         <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} />
                         <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhookDeliveriesRoute>::new()} />
                         <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhookDeliveryRoute>::new()} />

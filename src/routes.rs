@@ -2,11 +2,14 @@
 //! their targets from [`Page`], so a path is written once.
 
 use crate::api::encode_query_value;
+use sluice_contract::integrations::Provider;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Page {
     Login,
     Integrations,
+    /// One integration: credentials, Test connection, usage and syncs.
+    Integration(Provider),
     /// Admin > Integrations > Webhooks: the switch and the endpoints.
     Webhooks,
     /// The delivery log (filters go in the query string).
@@ -27,6 +30,7 @@ impl Page {
     pub fn path(&self) -> String {
         match self {
             Page::WebhookDelivery(id) => format!("/webhooks/deliveries/{}", encode_query_value(id)),
+            Page::Integration(provider) => format!("/integrations/{}", provider.as_str()),
             page => page.static_path().to_string(),
         }
     }
@@ -35,6 +39,7 @@ impl Page {
         match self {
             Page::Login => "/login",
             Page::Integrations => "/integrations",
+            Page::Integration(_) => "/integrations/:provider",
             Page::Webhooks => "/webhooks",
             Page::WebhookDeliveries => "/webhooks/deliveries",
             Page::WebhookDelivery(_) => "/webhooks/deliveries/:id",
@@ -56,7 +61,7 @@ impl Page {
     pub fn label(&self) -> &'static str {
         match self {
             Page::Login => "Sign in",
-            Page::Integrations => "Integrations",
+            Page::Integrations | Page::Integration(_) => "Integrations",
             Page::Webhooks | Page::WebhookDeliveries | Page::WebhookDelivery(_) | Page::WebhookEvents => "Webhooks",
             Page::Distributors => "Distributors",
             Page::Issues => "Issues",
@@ -73,6 +78,10 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn paths_are_written_once_and_ids_are_encoded() {
         assert_eq!(Page::Webhooks.path(), "/webhooks");
+        assert_eq!(
+            Page::Integration(Provider::Hubspot).with_query("?focus=credentials"),
+            "/integrations/hubspot?focus=credentials"
+        );
         assert_eq!(Page::WebhookDelivery("d 1/x".into()).path(), "/webhooks/deliveries/d%201%2Fx");
         assert_eq!(Page::WebhookDeliveries.with_query("?status=failed"), "/webhooks/deliveries?status=failed");
     }

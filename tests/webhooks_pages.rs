@@ -18,6 +18,7 @@ async fn every_page_of_the_route_enum_is_routed() {
     install(signed_in(|_, _| None));
     let pages = [
         Page::Integrations,
+        Page::Integration(sluice_contract::integrations::Provider::Hubspot),
         Page::Webhooks,
         Page::WebhookDeliveries,
         Page::WebhookDelivery("d1".into()),

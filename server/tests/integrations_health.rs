@@ -39,12 +39,12 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
     let expires = saved["credential"]["expiresAt"].as_u64().unwrap();
     assert_eq!(expires, common::T0 + 20 * DAY);
     syncs::tick(&server.state).await;
-    assert!(issue(&api, "credentials_expiring").await.is_none());
+    assert!(issue(&api, "credential_expiring").await.is_none());
     assert_eq!(badge(&api, "apollo").await.0, "connected");
 
     server.clock.set_ms(expires - 13 * DAY);
     syncs::tick(&server.state).await;
-    let warn = issue(&api, "credentials_expiring").await.expect("raised at 14 days");
+    let warn = issue(&api, "credential_expiring").await.expect("raised at 14 days");
     assert_eq!((warn["severity"].as_str(), warn["status"].as_str()), (Some("warning"), Some("open")));
     assert_eq!(warn["title"], "Apollo.io credentials expire in 13 days");
     assert_eq!(warn["entity"]["link"], "/integrations/apollo?focus=credentials");
@@ -52,7 +52,7 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
 
     server.clock.set_ms(expires - 2 * DAY);
     syncs::tick(&server.state).await;
-    let alert = issue(&api, "credentials_expiring").await.unwrap();
+    let alert = issue(&api, "credential_expiring").await.unwrap();
     assert_eq!(
         (alert["severity"].as_str(), alert["title"].as_str()),
         (Some("error"), Some("Apollo.io credentials expire in 2 days"))
@@ -61,10 +61,10 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
 
     server.clock.set_ms(expires + 1);
     syncs::tick(&server.state).await;
-    assert_eq!(issue(&api, "credentials_expiring").await.unwrap()["status"], "resolved");
-    let expired = issue(&api, "credentials_expired").await.expect("raised when expired");
+    assert_eq!(issue(&api, "credential_expiring").await.unwrap()["status"], "resolved");
+    let expired = issue(&api, "credential_expired").await.expect("raised when expired");
     assert_eq!(expired["status"], "open");
-    assert_eq!(badge(&api, "apollo").await, ("credentials_expired".into(), "Credentials expired".into()));
+    assert_eq!(badge(&api, "apollo").await, ("credential_expired".into(), "Credentials expired".into()));
     // An expired credential's syncs stay put (the last run is from before the expiry).
     server.clock.advance_ms(2 * 3_600_000);
     syncs::tick(&server.state).await;
@@ -75,7 +75,7 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
     let mut body = fakes.credentials("apollo");
     body["expiresOn"] = "2027-06-30".into();
     providers::save(&api, "apollo", body).await;
-    let resolved = issue(&api, "credentials_expired").await.unwrap();
+    let resolved = issue(&api, "credential_expired").await.unwrap();
     assert_eq!(resolved["status"], "resolved", "{resolved}");
     assert_eq!(badge(&api, "apollo").await.0, "connected");
     server.stop().await;
@@ -95,7 +95,7 @@ async fn usage_above_80_percent_names_the_top_caller_and_clears_when_it_falls() 
     let run = providers::run_sync(&api, "autotask", "products").await;
     assert_eq!((run["outcome"].as_str(), run["recordsRead"].as_u64()), (Some("succeeded"), Some(7_600)), "{run}");
     let detail = api.get_json("/api/v1/integrations/autotask").await;
-    let usage = issue(&api, "usage_high").await.unwrap_or_else(|| panic!("usage issue: {detail}"));
+    let usage = issue(&api, "usage_threshold").await.unwrap_or_else(|| panic!("usage issue: {detail}"));
     assert_eq!(usage["severity"], "error");
     assert_eq!(usage["title"], "Autotask API usage at 95% of 20/h");
     assert_eq!(usage["message"], "Autotask API usage at 95% of 20/h — product catalogue sync is the top caller.");

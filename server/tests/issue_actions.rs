@@ -59,7 +59,7 @@ async fn retry_asks_the_owning_area_and_shows_the_outcome_on_the_row() {
     let registry = &Issues::of(&server.state).retry;
     registry.remove(Area::Integrations);
     let api = server.key_client(&t.api_key);
-    let other = report(IntegrationIssue::CredentialsExpired, "HubSpot", Severity::Error, "Token", "401");
+    let other = report(IntegrationIssue::CredentialExpired, "HubSpot", Severity::Error, "Token", "401");
     let hook = raise(&server, &t.tenant_id, other).await;
     let body =
         expect_error(api.post(&format!("/api/v1/issues/{hook}/retry"), json!({})).await, 409, "retry_unavailable")

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod distributors;
 mod error;
 pub mod gate;
+pub mod integrations;
 pub mod issues;
 mod platform;
 pub mod session;

@@ -25,7 +25,7 @@ pub use rate_limit::{RateLimitBanner, RateMeter};
 pub use relative_time::{ago, exact_utc, parse_ms, RelativeTime};
 pub use sidebar::Sidebar;
 pub use sparkline::Sparkline;
-pub use usage_chart::{geometry, nice_max, UsageChart};
+pub use usage_chart::{geometry, nice_max, svg_num, UsageChart};
 pub use windowed_list::WindowedList;
 
 /// `2025-11-24T19:03:11Z` as `2025-11-24 19:03` (UTC), without a date library.

@@ -67,6 +67,18 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(
+    /// Admin > Integrations: every provider with its status and usage.
+    IntegrationsRoute,
+    integrations_page,
+    crate::pages::integrations::IntegrationsPage
+);
+lazy_page!(
+    /// One integration: credentials, Test connection, usage and syncs.
+    IntegrationRoute,
+    integration_page,
+    crate::pages::integrations::IntegrationPage
+);
+lazy_page!(
     /// Tools > Issues.
     IssuesRoute,
     issues_page,

@@ -2,6 +2,7 @@
 //! finding things the way a user does.
 #![allow(dead_code)]
 
+pub mod integrations;
 pub mod issues;
 pub mod webhooks;
 

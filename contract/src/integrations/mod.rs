@@ -116,7 +116,7 @@ impl Category {
 }
 
 /// The badge on the list. Precedence when several hold: Disabled, NotConfigured,
-/// CredentialsExpired, NeedsAttention, Expiring, Connected.
+/// CredentialExpired, NeedsAttention, Expiring, Connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -124,7 +124,7 @@ pub enum IntegrationStatus {
     Connected,
     /// The last call failed (authentication refused, provider errors) or an issue is open.
     NeedsAttention,
-    CredentialsExpired,
+    CredentialExpired,
     /// `expiresInDays` says when (14 days or fewer).
     Expiring,
     Disabled,
@@ -136,7 +136,7 @@ impl IntegrationStatus {
         match self {
             IntegrationStatus::Connected => "connected",
             IntegrationStatus::NeedsAttention => "needs_attention",
-            IntegrationStatus::CredentialsExpired => "credentials_expired",
+            IntegrationStatus::CredentialExpired => "credential_expired",
             IntegrationStatus::Expiring => "expiring",
             IntegrationStatus::Disabled => "disabled",
             IntegrationStatus::NotConfigured => "not_configured",
@@ -148,7 +148,7 @@ impl IntegrationStatus {
         match self {
             IntegrationStatus::Connected => "Connected".into(),
             IntegrationStatus::NeedsAttention => "Needs attention".into(),
-            IntegrationStatus::CredentialsExpired => "Credentials expired".into(),
+            IntegrationStatus::CredentialExpired => "Credentials expired".into(),
             IntegrationStatus::Expiring => match expires_in_days {
                 Some(1) => "Expiring in 1 day".into(),
                 Some(0) => "Expiring today".into(),

@@ -57,12 +57,12 @@ named!(
     /// Admin > Integrations (CRM/PSA connectors and their credentials); the entity is the provider.
     IntegrationIssue {
         /// 14 days or fewer before the admin-entered expiry date (severity rises at 3 days).
-        CredentialsExpiring = "credentials_expiring",
-        CredentialsExpired = "credentials_expired",
+        CredentialExpiring = "credential_expiring",
+        CredentialExpired = "credential_expired",
         /// The provider refused the credential (401, revoked or expired token).
         AuthFailed = "auth_failed",
         /// Usage at or above 70% of the provider's limit.
-        UsageHigh = "usage_high",
+        UsageThreshold = "usage_threshold",
         /// A sync run failed for another reason (5xx, timeout, malformed answer).
         SyncFailed = "sync_failed",
     }

@@ -124,7 +124,7 @@ pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, me
     let percent = meter.percent();
     if percent < USAGE_WARN_PERCENT {
         let what = format!("usage fell to {percent}%");
-        clear(state, tenant, provider, IntegrationIssue::UsageHigh, &what).await;
+        clear(state, tenant, provider, IntegrationIssue::UsageThreshold, &what).await;
         return;
     }
     let severity = if percent >= USAGE_ALERT_PERCENT { Severity::Error } else { Severity::Warning };
@@ -133,7 +133,8 @@ pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, me
         Some((_, name)) => format!("{title} — {} is the top caller.", name.to_lowercase()),
         None => format!("{title}."),
     };
-    raise(state, tenant, provider, IntegrationIssue::UsageHigh, severity, title, message, syncs_link(provider)).await;
+    raise(state, tenant, provider, IntegrationIssue::UsageThreshold, severity, title, message, syncs_link(provider))
+        .await;
 }
 
 /// After a sync run: its outcome kept, and the issue of its kind raised or cleared.
@@ -196,15 +197,15 @@ pub async fn check_expiry(state: &AppState, tenant: &str, provider: Provider) {
     match stage {
         "" => {
             let what = "new credentials were saved";
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpiring, what).await;
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpired, what).await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpiring, what).await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpired, what).await;
         }
         "expired" => {
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpiring, "they have now expired").await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpiring, "they have now expired").await;
             let title = format!("{} credentials expired", provider.name());
             let message =
                 format!("The {} credentials expired on {date}. Enter new ones to resume its syncs.", provider.name());
-            raise(state, tenant, provider, IntegrationIssue::CredentialsExpired, Severity::Error, title, message, link)
+            raise(state, tenant, provider, IntegrationIssue::CredentialExpired, Severity::Error, title, message, link)
                 .await;
         }
         _ => {
@@ -213,8 +214,8 @@ pub async fn check_expiry(state: &AppState, tenant: &str, provider: Provider) {
             let title =
                 format!("{} credentials expire in {days} day{}", provider.name(), if days == 1 { "" } else { "s" });
             let message = format!("The {} credentials expire on {date}. Enter new ones before then.", provider.name());
-            raise(state, tenant, provider, IntegrationIssue::CredentialsExpiring, severity, title, message, link).await;
-            clear(state, tenant, provider, IntegrationIssue::CredentialsExpired, "new credentials were saved").await;
+            raise(state, tenant, provider, IntegrationIssue::CredentialExpiring, severity, title, message, link).await;
+            clear(state, tenant, provider, IntegrationIssue::CredentialExpired, "new credentials were saved").await;
         }
     }
     let (t, s) = (tenant.to_string(), stage.to_string());
@@ -242,9 +243,9 @@ async fn retry_issue(state: &AppState, issue: &Issue) -> Result<String, String> 
         .ok_or("This issue no longer exists.")?;
     let provider = Provider::parse(&issue.entity.id).ok_or("This integration no longer exists.")?;
     match IntegrationIssue::parse(&issue.kind) {
-        Some(IntegrationIssue::UsageHigh) => retry_usage(state, &tenant, provider).await,
+        Some(IntegrationIssue::UsageThreshold) => retry_usage(state, &tenant, provider).await,
         Some(IntegrationIssue::SyncFailed) => super::syncs::retry_all(state, &tenant, provider).await,
-        Some(IntegrationIssue::CredentialsExpiring | IntegrationIssue::CredentialsExpired) => {
+        Some(IntegrationIssue::CredentialExpiring | IntegrationIssue::CredentialExpired) => {
             check_expiry(state, &tenant, provider).await;
             Err("The credentials still carry the same expiry date; enter new ones.".into())
         }

@@ -21,8 +21,8 @@ pub fn status(row: Option<&IntegrationRow>, open_issues: &[String], now: u64) ->
     let status = if !row.enabled {
         IntegrationStatus::Disabled
     } else if row.expires_at.is_some_and(|at| now >= at) {
-        IntegrationStatus::CredentialsExpired
-    } else if open_issues.iter().any(|k| k != IntegrationIssue::CredentialsExpiring.as_str())
+        IntegrationStatus::CredentialExpired
+    } else if open_issues.iter().any(|k| k != IntegrationIssue::CredentialExpiring.as_str())
         || row.last_error_at.is_some_and(|e| e >= row.last_success_at.unwrap_or(0))
     {
         IntegrationStatus::NeedsAttention

@@ -1,0 +1,210 @@
+//! `/integrations/{provider}`: one integration — status, enable/disable, Test connection,
+//! credentials, usage against the provider's limit, syncs, recent runs and open issues.
+
+use super::activity::{runs_loader, OpenIssues, RecentRuns};
+use super::credentials::CredentialForm;
+use super::steps::TestSteps;
+use super::syncs::SyncTable;
+use super::usage::{hourly_pace, reset_text, HourlyCalls, UsageBar};
+use super::{iso, ticking_now, watch, IntegrationLoader, StatusBadge};
+use crate::api;
+use crate::components::{ConfirmDialog, EmptyState, RelativeTime};
+use crate::pages::load::{show, updating, Loader, Words};
+use crate::pages::submit::{form_error, Submit};
+use crate::routes::Page;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use sluice_contract::integrations::{IntegrationDetail, Provider};
+
+#[component]
+pub fn IntegrationPage() -> impl IntoView {
+    let params = use_params_map();
+    let provider = Memo::new(move |_| params.with(|p| p.get("provider")).and_then(|p| Provider::parse(&p)));
+    // Only on arrival: an issue's link opens the credential form ready to type into
+    // (`?focus=credentials`), or the syncs to pause the top caller (`?focus=syncs`).
+    let focus = use_query_map().with_untracked(|q| q.get("focus")).unwrap_or_default();
+    move || {
+        match provider.get() {
+        Some(provider) => view! { <Integration provider focus=focus.clone() /> }.into_any(),
+        None => view! {
+            <div class="page-head"><p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p><h1>"Integration"</h1></div>
+            <EmptyState title="No such integration">
+                <p>"Sluice connects to Autotask, HubSpot, Salesforce and Apollo.io. "<a href=Page::Integrations.path()>"See all integrations"</a>"."</p>
+            </EmptyState>
+        }
+        .into_any(),
+    }
+    }
+}
+
+#[component]
+fn Integration(provider: Provider, focus: String) -> impl IntoView {
+    let (focus_credentials, focus_syncs) = (focus == "credentials", focus == "syncs");
+    let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
+    let runs = runs_loader(provider);
+    watch(move |changed| {
+        if changed.provider.is_none_or(|p| p == provider) {
+            detail.refresh();
+            runs.refresh();
+        }
+    });
+    let now = ticking_now();
+    view! {
+        <div class="page-head" data-testid="integration-page" data-provider=provider.as_str()>
+            <p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p>
+            <h1>{provider.name()} {updating(detail)}</h1>
+        </div>
+        {show(
+            detail,
+            Words { loading: "Loading the integration…", failed: "The integration could not be loaded." },
+            |_| false,
+            || ().into_any(),
+            move |d| view! {
+                <Overview d loader=detail now />
+                <CredentialForm detail=d focus=focus_credentials on_saved=Callback::new(move |_| detail.refresh()) />
+                <Usage d now />
+                <SyncTable detail=d loader=detail now focus=focus_syncs />
+                <RecentRuns runs detail=d now />
+                <OpenIssues d />
+            }.into_any(),
+        )}
+    }
+}
+
+/// Status, last call and error, Enabled, Test connection — and the help that matters here.
+#[component]
+fn Overview(d: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal<f64>) -> impl IntoView {
+    let provider = d.with_untracked(|d| d.summary.provider);
+    let test = Submit::new(move |(), _key| async move { api::integrations::test(provider).await });
+    Effect::new(move |_| {
+        if test.done().with(Option::is_some) {
+            loader.refresh();
+        }
+    });
+    let help = d.with_untracked(|d| d.help.clone());
+    let summary = move || d.with(|d| d.summary.clone());
+    view! {
+        <section class="section integration-overview" aria-labelledby="status-heading" data-testid="integration-overview">
+            <h2 id="status-heading" class="visually-hidden">"Status"</h2>
+            <div class="status-row">
+                {move || { let s = summary(); view! { <StatusBadge status=s.status label=s.status_label /> } }}
+                <span class="muted">{move || summary().category.as_str()}</span>
+                <EnabledSwitch d loader />
+            </div>
+            <dl class="facts">
+                <dt>"Last successful call"</dt>
+                <dd data-testid="last-success">
+                    {move || match summary().last_success_at {
+                        Some(at) => view! { <RelativeTime at=iso(at) now /> }.into_any(),
+                        None => "never".into_any(),
+                    }}
+                </dd>
+                <dt>"Last error"</dt>
+                <dd data-testid="last-error">
+                    {move || match (summary().last_error, summary().last_error_at) {
+                        (Some(e), at) => view! { <span class="danger-text">{e}</span>" "{at.map(|at| view! { <RelativeTime at=iso(at) now /> })} }.into_any(),
+                        (None, _) => "none".into_any(),
+                    }}
+                </dd>
+            </dl>
+            <div class="actions">
+                <button type="button" class="button" data-testid="test-connection" disabled=move || test.pending().get() on:click=move |_| test.dispatch(())>
+                    {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                </button>
+            </div>
+            {form_error(test.error())}
+            {move || test.done().get().map(|t| view! { <TestSteps test=t title="Connection test" /> })}
+            {(!help.is_empty()).then(|| view! {
+                <aside class="guidance" aria-label="Good to know" data-testid="integration-help">
+                    <ul>{help.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}</ul>
+                </aside>
+            })}
+        </section>
+    }
+}
+
+/// On and off; turning it off asks first, because every sync stops.
+#[component]
+fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> impl IntoView {
+    let provider = d.with_untracked(|d| d.summary.provider);
+    let save =
+        Submit::new(
+            move |enabled: bool, key| async move { api::integrations::set_enabled(provider, enabled, &key).await },
+        );
+    let asking = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(summary) = save.done().get() {
+            asking.set(false);
+            loader.update(|d| d.summary = summary);
+            loader.refresh();
+        }
+    });
+    let enabled = move || d.with(|d| d.summary.enabled);
+    let toggle = move |_| {
+        if enabled() {
+            asking.set(true);
+        } else {
+            save.dispatch(true);
+        }
+    };
+    view! {
+        <button
+            type="button"
+            role="switch"
+            class="switch"
+            aria-checked=move || enabled().to_string()
+            aria-busy=move || save.pending().get().to_string()
+            disabled=move || save.pending().get()
+            data-testid="integration-switch"
+            on:click=toggle
+        >
+            <span class="switch-knob" aria-hidden="true"></span>
+            <span class="switch-label">"Enabled"</span>
+        </button>
+        {move || (!asking.get()).then(|| form_error(save.error()))}
+        {move || asking.get().then(|| view! {
+            <ConfirmDialog
+                title=format!("Disable {}?", provider.name())
+                testid="disable-dialog"
+                confirm_label="Disable"
+                pending_label="Disabling…"
+                confirm_testid="confirm-disable"
+                pending=save.pending()
+                error=save.error()
+                on_confirm=Callback::new(move |_| save.dispatch(false))
+                on_close=Callback::new(move |_| asking.set(false))
+            >
+                <p>{format!("Every {} sync stops and Sluice makes no calls to it until you enable it again. The credentials are kept.", provider.name())}</p>
+            </ConfirmDialog>
+        })}
+    }
+}
+
+/// The meter against the provider's limit, when its count starts over, the top caller, and
+/// calls per hour over the last week.
+#[component]
+fn Usage(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+    let provider = d.with_untracked(|d| d.summary.provider);
+    view! {
+        <section class="section" aria-labelledby="usage-heading" data-testid="integration-usage">
+            <h2 id="usage-heading">"Usage of the provider's limit"</h2>
+            {move || match d.with(|d| d.summary.usage.clone()) {
+                Some(usage) => {
+                    let reset = reset_text(provider, &usage, now.get());
+                    view! {
+                        <UsageBar usage />
+                        <p class="small" data-testid="usage-reset">{reset}</p>
+                    }.into_any()
+                }
+                None => view! { <p class="muted" data-testid="usage-unknown">{format!("{}'s limit and usage appear once the integration is connected.", provider.name())}</p> }.into_any(),
+            }}
+            {move || d.with(|d| d.top_caller.clone()).map(|name| view! {
+                <p data-testid="top-caller">"Top caller in this window: "<strong>{name}</strong></p>
+            })}
+            {move || {
+                let (hours, pace) = d.with(|d| (d.hourly_calls.clone(), d.summary.usage.as_ref().map(hourly_pace)));
+                view! { <HourlyCalls hours pace now_ms=now.get_untracked() /> }
+            }}
+        </section>
+    }
+}
