@@ -16,12 +16,13 @@ echo "### 429 storm"
 cargo run --quiet --profile server -p sluice-bench --bin storm
 
 echo
-echo "### Webhook delivery (10,000 events to 10 local endpoints, then one endpoint slow)"
+echo "### Webhook delivery (10,000 events to 10 local endpoints, then one endpoint slow, then a steady 200 events/s)"
 cargo run --quiet --profile server -p sluice-bench --bin webhooks
 
 echo
-echo "### Distributor feed sync (1,000,000-row CSV over HTTP: first load, then 1% changed)"
-cargo run --quiet --profile server -p sluice-bench --bin feed_sync
+echo "### Distributor feed sync (1,000,000-row CSV over HTTP, then over FTP: first load, then 1% changed)"
+cargo run --quiet --profile server -p sluice-bench --bin feed_sync -- 1000000 http
+cargo run --quiet --profile server -p sluice-bench --bin feed_sync -- 1000000 ftp
 
 echo
 echo "### Integrations (Test connection against the fakes, outbound client overhead, 100,000-record sync through a 429)"

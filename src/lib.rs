@@ -15,7 +15,7 @@ use pages::lazy::{
     ApiKeysRoute, DistributorsRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute,
     WebhookEventsRoute, WebhooksRoute,
 };
-use pages::{integrations::IntegrationsPage, login::LoginPage, not_found::NotFoundPage, shell::Shell};
+use pages::{integrations::IntegrationsPage, not_found::NotFoundPage, shell::Shell};
 use routes::Page;
 
 #[component]
@@ -41,7 +41,7 @@ fn Pages() -> impl IntoView {
     let on_login = Memo::new(move |_| pathname.with(|p| *p == login || p.starts_with(&format!("{login}/"))));
     move || {
         if on_login.get() {
-            view! { <LoginPage /> }.into_any()
+            pages::lazy::login_page().into_any()
         } else {
             view! {
                 <Shell>

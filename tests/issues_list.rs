@@ -232,3 +232,33 @@ async fn a_failed_load_can_be_retried_and_more_rows_load_by_cursor() {
     assert!(by_testid("load-more").is_none(), "no more pages");
     assert_eq!(list_requests(&fake).last().map(String::as_str), Some("/api/v1/issues?limit=50&cursor=c2"));
 }
+
+#[wasm_bindgen_test]
+async fn a_burst_of_live_notices_makes_at_most_two_list_fetches() {
+    // The list answers slowly (as a busy server would) so that the notices arrive while a
+    // fetch is still running: each one must not start a fetch of its own.
+    let fake = install(signed_in(|request, _| {
+        if is_list(request) {
+            let (response, _) = json(200, &page(&[issue("i1", "API usage at 80% of limit")], None));
+            return Some((response, 150));
+        }
+        (request.path == "/api/v1/issues/counts").then(|| json(200, &counts(1, 1)))
+    }));
+    let _app = mount_app_cleanly_at("/issues");
+    assert!(wait_until(2000.0, || by_testid("issue-row").is_some()).await);
+    assert!(wait_until(1000.0, || by_testid("issue-count").is_some()).await);
+    sleep(50).await;
+    let before = list_requests(&fake).len();
+    assert_eq!(before, 1, "one load on arrival: {:?}", list_requests(&fake));
+
+    for n in 0..10 {
+        push_event("issues", &format!(r#"{{"byArea":{{}},"byStatus":{{}},"active":{}}}"#, n + 1));
+        sleep(10).await;
+    }
+    // One fetch for the first notice, and one more for all that came while it ran.
+    sleep(600).await;
+    let after = list_requests(&fake).len();
+    assert!(after - before <= 2, "{} fetches for 10 notices", after - before);
+    assert!(after - before >= 1, "the notices were not ignored");
+    assert_eq!(text_of("issue-count"), "10", "the badge follows every notice");
+}

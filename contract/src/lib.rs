@@ -13,6 +13,7 @@ pub mod issues;
 pub mod page;
 pub mod retry;
 pub mod session;
+pub mod stream;
 pub mod usage;
 pub mod webhooks;
 

@@ -28,9 +28,13 @@ function freePort() {
   });
 }
 
-/** Starts a server; `args` are extra flags such as ['--rate-limit', '20/30']. */
-export async function startServer(args = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+/**
+ * Starts a server; `args` are extra flags such as ['--rate-limit', '20/30']. `opts.env` adds
+ * environment variables (e.g. SLUICE_CLOCK_OFFSET_MS); `opts.reuse` is a stopped server
+ * (stopped with `{ keepData: true }`) whose data dir and tenant this one takes over: a restart.
+ */
+export async function startServer(args = [], opts = {}) {
+  const dataDir = opts.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   const port = await freePort();
   const provision = (name, email) => {
     const out = execFileSync(bin, ['tenant', 'create', '--data-dir', dataDir, '--name', name, '--admin-email', email], {
@@ -41,10 +45,10 @@ export async function startServer(args = []) {
     if (!first.startsWith('apiKey=')) throw new Error(`unexpected CLI output: ${out}`);
     return { apiKey: first.slice('apiKey='.length), tenantId: out.match(/tenantId=(\S+)/)[1] };
   };
-  const tenant = provision('Acme Field Services', 'admin@acme.test');
+  const tenant = opts.reuse?.tenant ?? provision('Acme Field Services', 'admin@acme.test');
   const child = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--dist-dir', dist, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: 'sluice_server=info' },
+    env: { ...process.env, RUST_LOG: 'sluice_server=info', ...(opts.env ?? {}) },
   });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -67,10 +71,10 @@ export async function startServer(args = []) {
     dataDir,
     log: () => log,
     provision,
-    async stop() {
+    async stop({ keepData = false } = {}) {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

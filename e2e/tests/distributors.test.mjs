@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, artifacts } from '../lib/harness.mjs';
+import { serverAndBrowser, artifacts, checkAxe } from '../lib/harness.mjs';
 
 // --demo serves an HTTP and an FTP feed on loopback; private targets let this file's own
 // feed server on 127.0.0.1 through the SSRF guard.
@@ -36,6 +36,7 @@ test('connection test fails: the FTP password was changed, Test shows 530, a new
   await page.getByTestId('test-error').waitFor();
   assert.equal(await page.getByTestId('test-error').innerText(), '530 Authentication failed');
   await page.screenshot({ path: join(artifacts, 'distributors-530.png'), fullPage: true });
+  await checkAxe(page, 'Distributor detail (test connection failed)');
 
   await page.getByTestId('edit-distributor').click();
   await page.getByTestId('field-password').fill('demo-feed-2026');
@@ -44,6 +45,7 @@ test('connection test fails: the FTP password was changed, Test shows 530, a new
   await page.getByTestId('test-saved').click();
   await page.getByTestId('mapping-preview').waitFor();
   assert.ok((await page.getByTestId('preview-row').count()) >= 5, 'the first rows, mapped');
+  await checkAxe(page, 'Distributor detail (mapping preview)');
 
   await page.getByTestId('force-refetch').click();
   const summary = page.getByTestId('run-summary');
@@ -86,6 +88,7 @@ test('feed returning empty data: the run fails, the issue explains, yesterday\'s
     // The run's summary says so (the list and the run history say it too, once they refresh).
     await page.getByTestId('run-summary').filter({ hasText: 'Failed: Feed returned no data' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(artifacts, 'distributors-empty-feed.png'), fullPage: true });
+    await checkAxe(page, 'Distributor detail (failed run)');
 
     await page.goto(`${server.base}/issues`);
     const row = page.getByTestId('issue-row').filter({ hasText: 'Esprinet: feed returned no data' });

@@ -1,47 +1,35 @@
-//! The router: `/api/health`, `/api/openapi.json`, `/api/v1/*` behind the API gate, and the
+//! The router: `/api/health`, `/api/openapi.json`, `/api/v1/*` behind the request layer, and the
 //! console's static files with SPA fallback.
 
+use crate::area::AreaDef;
+use crate::config::MAX_BODY_BYTES;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{
-    api_keys, auth, distributors, gate, integrations, issues, openapi, security, stream, usage, web, webhooks,
-};
+use crate::{health, openapi, request_layer, security, stream, web};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{middleware, Json, Router};
 use sluice_contract::error::ErrorBody;
-use sluice_contract::session::Health;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
-/// Largest request body any route takes.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// The versioned API with its OpenAPI document.
-pub fn api_v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(auth::routes::routes())
-        .merge(api_keys::routes::routes())
-        .merge(issues::routes::routes())
-        .merge(usage::routes::routes())
-        .merge(webhooks::routes::routes())
-        .merge(distributors::routes::routes())
-        .merge(integrations::routes::routes())
-        .merge(stream::routes())
+/// The versioned API with its OpenAPI document: each area's routes, and the stream.
+pub fn api_v1(areas: &[AreaDef]) -> OpenApiRouter<AppState> {
+    areas.iter().fold(OpenApiRouter::new().merge(stream::routes()), |api, area| api.merge((area.routes)()))
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, areas: &[AreaDef]) -> Router {
     let (v1, api_doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::document())
-        .nest(sluice_contract::API_BASE, api_v1())
+        .nest(sluice_contract::API_BASE, api_v1(areas))
         .split_for_parts();
     let api_doc = openapi::finish(api_doc);
     let v1 = v1
-        .route_layer(middleware::from_fn_with_state(state.clone(), gate::api_gate))
+        .route_layer(middleware::from_fn_with_state(state.clone(), request_layer::handle))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
 
     let api = Router::new()
-        .route("/api/health", get(health))
+        .route("/api/health", get(health::health))
         .route("/api/openapi.json", get(move || async move { Json(api_doc) }))
         .merge(v1)
         // Unknown API paths answer JSON, not the console's index.html.
@@ -57,10 +45,4 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(web::console(&state.config.dist_dir))
         .layer(middleware::from_fn(web::cache_headers));
     security::apply(console, &state.config.dist_dir).layer(TraceLayer::new_for_http()).with_state(state)
-}
-
-/// Liveness: no auth, no rate limit.
-#[utoipa::path(get, path = "/api/health", tag = "health", responses((status = 200, body = Health)))]
-pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
 }

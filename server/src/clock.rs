@@ -19,6 +19,29 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock shifted by a fixed number of milliseconds, for end-to-end journeys that
+/// need the past ("the last sync ran two hours ago": run the server shifted back, then restart
+/// it unshifted on the same data dir). Read from `SLUICE_CLOCK_OFFSET_MS` at start; never set
+/// in production.
+pub struct OffsetClock(pub i64);
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> u64 {
+        (SystemClock.now_ms() as i64).saturating_add(self.0).max(0) as u64
+    }
+}
+
+/// The server's clock: the system's, or shifted by `SLUICE_CLOCK_OFFSET_MS` when that is set.
+pub fn from_env() -> SharedClock {
+    match std::env::var("SLUICE_CLOCK_OFFSET_MS").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
+        Some(offset) if offset != 0 => {
+            tracing::warn!(offset_ms = offset, "the clock is shifted by SLUICE_CLOCK_OFFSET_MS (tests only)");
+            Arc::new(OffsetClock(offset))
+        }
+        _ => Arc::new(SystemClock),
+    }
+}
+
 /// A clock tests move by hand.
 #[derive(Default)]
 pub struct ManualClock(AtomicU64);

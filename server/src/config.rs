@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+/// Largest request body any route takes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
 #[derive(Debug, Parser)]
 #[command(name = "sluice-server", version, about = "The Sluice admin console's backend")]
 pub struct Cli {

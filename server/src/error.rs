@@ -145,9 +145,10 @@ impl From<JsonRejection> for AppError {
                 "invalid_body",
                 format!("The body does not match what this route takes: {}", e.body_text()),
             ),
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                AppError::PayloadTooLarge(format!("The body is larger than {} KiB.", crate::app::MAX_BODY_BYTES / 1024))
-            }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(format!(
+                "The body is larger than {} KiB.",
+                crate::config::MAX_BODY_BYTES / 1024
+            )),
             other => AppError::bad_request("invalid_body", other.body_text()),
         }
     }

@@ -35,6 +35,16 @@ pub struct StoreInstead(pub Bytes);
 /// One caller's key, held while its request runs.
 type Slot = (String, String, String);
 
+/// (tenant, caller, key) of idempotent requests now running.
+#[derive(Default)]
+pub struct Running(std::sync::Mutex<std::collections::HashSet<Slot>>);
+
+impl Running {
+    fn slots(state: &AppState) -> std::sync::MutexGuard<'_, std::collections::HashSet<Slot>> {
+        state.part::<Running>().0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Releases the in-flight slot when dropped, whichever way the request ends.
 struct InFlight {
     state: AppState,
@@ -43,7 +53,7 @@ struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.slot);
+        Running::slots(&self.state).remove(&self.slot);
     }
 }
 
@@ -58,7 +68,7 @@ pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Ne
         }
     };
     let slot = (principal.tenant_id.clone(), principal.caller_id(), key);
-    if !state.idempotency_in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(slot.clone()) {
+    if !Running::slots(state).insert(slot.clone()) {
         return AppError::conflict(
             "idempotency_key_in_use",
             "A request with this Idempotency-Key is still being processed.",
@@ -81,10 +91,10 @@ pub async fn run(state: &AppState, principal: &Principal, req: Request, next: Ne
 
 async fn replay_or_run(state: &AppState, slot: &Slot, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, crate::app::MAX_BODY_BYTES).await else {
+    let Ok(bytes) = to_bytes(body, crate::config::MAX_BODY_BYTES).await else {
         return AppError::PayloadTooLarge(format!(
             "The body is larger than {} KiB.",
-            crate::app::MAX_BODY_BYTES / 1024
+            crate::config::MAX_BODY_BYTES / 1024
         ))
         .into_response();
     };

@@ -4,7 +4,6 @@ use sluice_server::config::{Cli, Command, ServeArgs, TenantCommand};
 use sluice_server::tenants::{self, demo, NewTenant};
 use std::io::Read;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -60,7 +59,7 @@ fn precompress(dist_dir: &std::path::Path) -> Result<(), String> {
 fn run_server(args: ServeArgs) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let clock = Arc::new(SystemClock);
+        let clock = sluice_server::clock::from_env();
         let listen = args.listen;
         let demo_mode = args.demo;
         let data_dir = args.data_dir.clone();
@@ -74,15 +73,7 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("seeding the demo tenant: {e}"))?;
-            sluice_server::webhooks::demo::start(&state, &login.tenant_id)
-                .await
-                .map_err(|e| format!("starting the demo webhooks: {e}"))?;
-            sluice_server::distributors::demo::start(&state, &login.tenant_id)
-                .await
-                .map_err(|e| format!("starting the demo price feeds: {e}"))?;
-            sluice_server::integrations::demo::start(&state, &login.tenant_id)
-                .await
-                .map_err(|e| format!("starting the demo providers: {e}"))?;
+            sluice_server::start_demos(&state, &login.tenant_id).await?;
             println!();
             println!("  Sluice is running at http://{addr}");
             println!("  Log in as {} with password {}", login.email, login.password);

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sluice API", description = "Integrations, webhooks, feeds, issues and usage of one tenant."),
-    paths(crate::app::health),
+    paths(crate::health::health),
     components(schemas(sluice_contract::ErrorBody))
 )]
 pub struct ApiDoc;
@@ -18,7 +18,7 @@ impl ApiDoc {
 }
 
 /// Adds what the annotations cannot say: the two ways to authenticate, the static route, and
-/// the answers the gate gives on every route, so the document lists every status a route can
+/// the answers the request layer gives on every route, so the document lists every status a route can
 /// answer without each annotation repeating them.
 pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for (path, item) in doc.paths.paths.iter_mut().filter(|(p, _)| p.starts_with(sluice_contract::API_BASE)) {
@@ -60,7 +60,7 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Statuses that come from the gate and the extractors rather than the handler.
+/// Statuses that come from the request layer and the extractors rather than the handler.
 fn add_gate_answers(path: &str, operation: &mut utoipa::openapi::path::Operation, changes: bool) {
     let mut answers = vec![
         ("401", "Not signed in, or the API key is wrong or revoked"),

@@ -40,7 +40,7 @@ impl PreAuthLimiter {
 }
 
 /// [`auth::resolve`] behind the per-address limit. (Only the headers and the peer are kept
-/// across the lookup: a borrowed request would make the gate's future not `Send`.)
+/// across the lookup: a borrowed request would make the request layer's future not `Send`.)
 pub fn resolve<'a>(
     state: &'a AppState,
     req: &'a Request,
@@ -50,7 +50,7 @@ pub fn resolve<'a>(
     async move {
         let Some(peer) = peer else { return auth::resolve(state, headers, now).await };
         let ip = peer::client_ip(&state.config, peer.ip(), headers);
-        if let Some(retry_after_secs) = state.preauth.wait_secs(ip, now) {
+        if let Some(retry_after_secs) = state.part::<PreAuthLimiter>().wait_secs(ip, now) {
             return Err(AppError::RateLimited {
                 retry_after_secs,
                 message: format!(
@@ -60,7 +60,7 @@ pub fn resolve<'a>(
         }
         let resolved = auth::resolve(state, headers, now).await;
         if !matches!(resolved, Ok(Some(_))) {
-            state.preauth.charge(ip, now);
+            state.part::<PreAuthLimiter>().charge(ip, now);
         }
         resolved
     }

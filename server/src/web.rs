@@ -61,7 +61,7 @@ pub fn precompress(dist: &Path) -> Precompressed {
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             if path.is_dir() {
                 pending.push(path);
-            } else if matches!(ext, "wasm" | "js" | "css" | "html" | "svg") {
+            } else if matches!(ext, "wasm" | "js" | "css" | "html" | "svg" | "bin") {
                 done.files += 1;
                 let mut wrote = false;
                 for (suffix, compress) in [("br", brotli_best as fn(&[u8]) -> Vec<u8>), ("gz", gzip_best)] {

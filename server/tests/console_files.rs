@@ -33,9 +33,11 @@ async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_go
     write(&dist.path().join("index.html"), html.as_bytes());
     write(&dist.path().join(format!("sluice-console-{HASH}.js")), &script);
     write(&dist.path().join(format!("split-{HASH}/chunk_1.wasm")), &chunk);
+    // A first visit's chunks for one page, packed as one file (scripts/bundle-chunks.mjs).
+    write(&dist.path().join(format!("split-{HASH}/bundle_issues_page.bin")), &chunk);
     // What `sluice-server precompress` does after each build.
     let first = sluice_server::web::precompress(dist.path());
-    assert_eq!((first.files, first.written), (3, 3));
+    assert_eq!((first.files, first.written), (4, 4));
     assert_eq!(sluice_server::web::precompress(dist.path()).written, 0, "a second run has nothing to do");
     let server =
         TestServer::start_with(Options { dist_dir: Some(dist.path().to_path_buf()), ..Default::default() }).await;
@@ -71,6 +73,13 @@ async fn deep_links_get_the_console_and_assets_come_compressed_and_cached_for_go
     assert_eq!(header(&wasm, "content-type"), "application/wasm");
     assert_eq!(header(&wasm, "cache-control"), "public, max-age=31536000, immutable", "chunks of a build never change");
     assert_eq!(header(&wasm, "vary").to_ascii_lowercase(), "accept-encoding");
+
+    let bundle = get(&server, &format!("/split-{HASH}/bundle_issues_page.bin"), "br").await;
+    assert_eq!(bundle.status(), 200);
+    assert_eq!(header(&bundle, "content-encoding"), "br", "a page's bundle comes at the best level too");
+    assert_eq!(header(&bundle, "cache-control"), "public, max-age=31536000, immutable");
+    let stored = std::fs::read(dist.path().join(format!("split-{HASH}/bundle_issues_page.bin.br"))).unwrap();
+    assert_eq!(bundle.bytes().await.unwrap().as_ref(), stored.as_slice());
 
     for missing in [format!("/split-{HASH}/chunk_2.wasm"), "/favicon.ico".to_string()] {
         let response = get(&server, &missing, "identity").await;

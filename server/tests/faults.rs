@@ -5,7 +5,7 @@ mod common;
 
 use common::issues::{autotask, ids, raise, report};
 use common::{expect_error, TestServer, T0};
-use sluice_contract::issues::{Area, Severity};
+use sluice_contract::issues::{DistributorIssue, Severity};
 
 fn db(server: &TestServer) -> rusqlite::Connection {
     rusqlite::Connection::open(server.dir.path().join("sluice.db")).expect("open db")
@@ -64,7 +64,7 @@ async fn search_finds_the_right_issue_after_row_numbers_change() {
     let feed = raise(
         &server,
         tid,
-        report(Area::Distributors, "Ingram Micro", "feed_empty", Severity::Error, "Feed is empty", "0 rows"),
+        report(DistributorIssue::EmptyFeed, "Ingram Micro", Severity::Error, "Feed is empty", "0 rows"),
     )
     .await;
     // What VACUUM may do to a table without an INTEGER PRIMARY KEY, or a dump and reload:

@@ -6,8 +6,8 @@ mod common;
 use common::issues::*;
 use common::{expect_error, TestServer};
 use serde_json::{json, Value};
-use sluice_contract::issues::{Area, Severity};
-use sluice_server::issues::{self, RetryFn};
+use sluice_contract::issues::{Area, DistributorIssue, IntegrationIssue, Severity};
+use sluice_server::issues::{self, Issues, Key, Resolution, Retried, RetryFn};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -48,15 +48,26 @@ async fn retry_asks_the_owning_area_and_shows_the_outcome_on_the_row() {
         Box::pin(async move {
             assert_eq!(issue.entity.id, "autotask");
             if n == 0 {
-                Err("401 Unauthorized: API user is locked".to_string())
+                Retried::StillFailing { error: "401 Unauthorized: API user is locked".to_string() }
             } else {
-                Ok("connection test passed".to_string())
+                Retried::Resolved { what: "connection test passed".to_string() }
             }
         })
     });
-    // Every area registers a Retry at start-up; this test puts its own in place of Integrations'.
+    // Whatever Integrations registers at start-up is taken away: until this test registers its
+    // own handler, an Integrations issue cannot be retried from here.
+    let registry = &Issues::of(&server.state).retry;
+    registry.remove(Area::Integrations);
     let api = server.key_client(&t.api_key);
-    server.state.retry.register(Area::Integrations, handler);
+    let other = report(IntegrationIssue::TokenExpired, "HubSpot", Severity::Error, "Token", "401");
+    let hook = raise(&server, &t.tenant_id, other).await;
+    let body =
+        expect_error(api.post(&format!("/api/v1/issues/{hook}/retry"), json!({})).await, 409, "retry_unavailable")
+            .await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("Integrations"), "{body}");
+    assert_eq!(api.get_json(&format!("/api/v1/issues/{hook}")).await["issue"]["canRetry"], false);
+
+    registry.register(Area::Integrations, handler);
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
     assert_eq!(api.get_json(&format!("/api/v1/issues/{id}")).await["issue"]["canRetry"], true);
 
@@ -82,10 +93,16 @@ async fn bulk_actions_report_each_row() {
     let tid = &t.tenant_id;
     let one = raise(&server, tid, autotask("401")).await;
     let two =
-        raise(&server, tid, report(Area::Distributors, "Feed", "empty_feed", Severity::Error, "Empty", "0 rows")).await;
-    let done =
-        raise(&server, tid, report(Area::Distributors, "Feed", "empty", Severity::Error, "Empty", "0 rows")).await;
-    issues::clear(&server.state, tid, Area::Distributors, "feed", "empty", "feed has rows").await.unwrap();
+        raise(&server, tid, report(DistributorIssue::EmptyFeed, "Feed", Severity::Error, "Empty", "0 rows")).await;
+    let done = raise(&server, tid, report(DistributorIssue::Stale, "Feed", Severity::Error, "Empty", "0 rows")).await;
+    issues::clear(
+        &server.state,
+        tid,
+        Key::new(DistributorIssue::Stale, "feed"),
+        Resolution::automatic("feed has rows"),
+    )
+    .await
+    .unwrap();
     let console = server.session_client("admin@acme.test").await;
 
     let res = console
@@ -145,7 +162,7 @@ async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
     for _ in 0..7 {
         assert_eq!(api.get("/api/v1/session").await.status(), 200);
     }
-    let page = issues::actions::list(&server.state, &t.tenant_id, &Default::default()).await.unwrap();
+    let page = issues::read::list(&server.state, &t.tenant_id, &Default::default()).await.unwrap();
     assert_eq!(page.items[0].severity, Severity::Warning, "70% warns");
     assert_eq!(api.get("/api/v1/session").await.status(), 200);
 
@@ -163,8 +180,32 @@ async fn api_usage_at_80_percent_raises_an_issue_that_clears_itself() {
 
     server.clock.advance_ms(61_000);
     sluice_server::usage::alerts::sweep(&server.state).await;
-    let detail = issues::actions::detail(&server.state, &t.tenant_id, &id).await.unwrap();
+    let detail = issues::read::detail(&server.state, &t.tenant_id, &id).await.unwrap();
     assert_eq!(detail.issue.status, sluice_contract::issues::IssueStatus::Resolved);
     assert!(detail.issue.resolution.unwrap().starts_with("resolved automatically: usage fell to 0%"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_retry_that_starts_work_keeps_the_issue_open_until_the_area_clears_it() {
+    let server = TestServer::start().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let started: RetryFn =
+        Arc::new(|_state, _issue| Box::pin(async { Retried::Started { what: "a full sync is running".into() } }));
+    Issues::of(&server.state).retry.register(Area::Integrations, started);
+    let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
+    let api = server.key_client(&t.api_key);
+
+    let after: Value = api.post(&format!("/api/v1/issues/{id}/retry"), json!({})).await.json().await.unwrap();
+    assert_eq!(after["status"], "open", "started is not resolved: {after}");
+    assert_eq!(
+        (after["lastRetry"]["ok"].as_bool(), after["lastRetry"]["message"].as_str()),
+        (Some(true), Some("started: a full sync is running"))
+    );
+
+    // The work ends well: the area clears the issue through the hub's face.
+    clear_autotask(&server, &t.tenant_id, "the sync finished").await;
+    let issue = api.get_json(&format!("/api/v1/issues/{id}")).await["issue"].clone();
+    assert_eq!(issue["resolution"], "resolved automatically: the sync finished");
     server.stop().await;
 }

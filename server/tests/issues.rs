@@ -6,9 +6,9 @@ mod common;
 use common::issues::*;
 use common::{expect_error, TestServer, T0};
 use serde_json::{json, Value};
-use sluice_contract::issues::{Area, Severity};
-use sluice_server::issues::{self};
-use sluice_server::state::Notice;
+use sluice_contract::issues::{DistributorIssue, Severity, WebhookIssue};
+use sluice_contract::stream::Topic;
+use sluice_server::issues::{self, Key, Resolution};
 use sluice_server::store::events;
 
 #[tokio::test]
@@ -52,7 +52,9 @@ async fn clear_resolves_it_a_later_raise_reopens_it_and_each_change_is_an_event(
     let api = server.key_client(&t.api_key);
     let mut notices = server.state.notices.subscribe();
     let id = raise(&server, &t.tenant_id, autotask("401 Unauthorized")).await;
-    assert_eq!(notices.recv().await.unwrap(), Notice::IssuesChanged { tenant_id: t.tenant_id.clone() });
+    let notice = notices.recv().await.unwrap();
+    assert_eq!((notice.topic, notice.tenant_id.as_str()), (Topic::Issues, t.tenant_id.as_str()));
+    assert_eq!(notice.data["active"], 1, "the notice carries the new counts");
 
     server.clock.advance_ms(5_000);
     clear_autotask(&server, &t.tenant_id, "connection test passed").await;
@@ -131,9 +133,8 @@ async fn filters_pagination_and_counts() {
         &server,
         tid,
         report(
-            Area::Webhooks,
+            WebhookIssue::EndpointFailing,
             "Billing hook",
-            "failing",
             Severity::Warning,
             "Endpoint keeps failing",
             "HTTP 503 after 30 s",
@@ -145,9 +146,8 @@ async fn filters_pagination_and_counts() {
         &server,
         tid,
         report(
-            Area::Distributors,
+            DistributorIssue::EmptyFeed,
             "Ingram Micro",
-            "empty_feed",
             Severity::Error,
             "Empty price feed",
             "0 rows in prices.csv",
@@ -158,10 +158,17 @@ async fn filters_pagination_and_counts() {
     let gone = raise(
         &server,
         tid,
-        report(Area::Distributors, "TD Synnex", "stale", Severity::Warning, "Prices are stale", "last sync 3 days ago"),
+        report(DistributorIssue::Stale, "TD Synnex", Severity::Warning, "Prices are stale", "last sync 3 days ago"),
     )
     .await;
-    issues::clear(&server.state, tid, Area::Distributors, "td synnex", "stale", "sync finished").await.unwrap();
+    issues::clear(
+        &server.state,
+        tid,
+        Key::new(DistributorIssue::Stale, "td synnex"),
+        Resolution::automatic("sync finished"),
+    )
+    .await
+    .unwrap();
 
     let api = server.key_client(&t.api_key);
     assert_eq!(
@@ -194,14 +201,7 @@ async fn filters_pagination_and_counts() {
     raise(
         &server,
         tid,
-        report(
-            Area::Distributors,
-            "Ingram Micro",
-            "empty_feed",
-            Severity::Error,
-            "Empty price feed",
-            "HTTP 404 on feed",
-        ),
+        report(DistributorIssue::EmptyFeed, "Ingram Micro", Severity::Error, "Empty price feed", "HTTP 404 on feed"),
     )
     .await;
     assert_eq!(ids(&api.get_json("/api/v1/issues?q=http%20404").await), vec![feed.clone()], "the new message");

@@ -7,9 +7,10 @@ pub enum ApiError {
     /// The request never got an answer (offline, DNS, connection reset).
     #[error("The server could not be reached: {0}")]
     Network(String),
-    /// The API limit is still reached after waiting and retrying, or the wait would be too long.
+    /// The API limit is still reached after waiting and retrying, or the wait would be too long
+    /// (or a 429 of one form, such as a sign-in lockout). The message says how long to wait.
     #[error("{message}")]
-    RateLimited { retry_after_ms: Option<u64>, message: String },
+    RateLimited { message: String },
     /// The server answered with an error body.
     #[error("{} (HTTP {status})", error.message)]
     Http { status: u16, error: ErrorDetail },
@@ -56,7 +57,7 @@ impl ApiError {
             ApiError::Network(_) => {
                 "The server could not be reached. Check your connection and try again.".into()
             }
-            ApiError::RateLimited { message, .. } => message.clone(),
+            ApiError::RateLimited { message } => message.clone(),
             ApiError::Http { status, error } if error.message.trim().is_empty() => {
                 format!("The server refused the request (HTTP {status}).")
             }

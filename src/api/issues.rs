@@ -17,7 +17,8 @@ pub async fn counts_for_frame() -> Result<IssueCounts, ApiError> {
     send(ApiRequest::get("/issues/counts", "Load issue counts").cancel_with(CancelToken::new())).await
 }
 
-pub async fn list(query: &IssueQuery) -> Result<Page<Issue>, ApiError> {
+/// One page of the list; `cancel` abandons it (a newer load superseded it).
+pub async fn list(query: &IssueQuery, cancel: CancelToken) -> Result<Page<Issue>, ApiError> {
     let qs = query_string([
         ("status", query.status.clone()),
         ("area", query.area.clone()),
@@ -26,7 +27,7 @@ pub async fn list(query: &IssueQuery) -> Result<Page<Issue>, ApiError> {
         ("limit", query.limit.map(|l| l.to_string())),
         ("cursor", query.cursor.clone()),
     ]);
-    send(ApiRequest::get(format!("/issues{qs}"), "Load issues")).await
+    send(ApiRequest::get(format!("/issues{qs}"), "Load issues").cancel_with(cancel)).await
 }
 
 /// One issue with its recent occurrences (newest first).

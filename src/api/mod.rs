@@ -137,11 +137,10 @@ pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiErro
         message: String::new(),
         fields: Default::default(),
     });
+    // A 429 that reaches here is not the API limit (the gate waits that out): a sign-in
+    // lockout, say, whose message already says how long.
     if response.status == 429 {
-        let retry_after_ms = response
-            .header(sluice_contract::headers::RETRY_AFTER)
-            .and_then(|v| sluice_contract::retry::parse_retry_after(v, now_ms() as u64));
-        return Err(ApiError::RateLimited { retry_after_ms, message: error.message });
+        return Err(ApiError::RateLimited { message: error.message });
     }
     let error = ApiError::Http { status: response.status, error };
     if error.is_unauthenticated() {

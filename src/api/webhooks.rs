@@ -33,7 +33,7 @@ pub async fn endpoints(cursor: Option<String>, cancel: CancelToken) -> Result<Pa
 
 /// The answer carries the signing secret, this once.
 pub async fn create_endpoint(endpoint: &NewEndpoint, idempotency_key: &str) -> Result<EndpointWithSecret, ApiError> {
-    send(ApiRequest::post("/webhooks/endpoints", endpoint, "Add endpoint").idempotent(idempotency_key)).await
+    with_secret(ApiRequest::post("/webhooks/endpoints", endpoint, "Add endpoint").idempotent(idempotency_key)).await
 }
 
 pub async fn endpoint(id: &str, cancel: CancelToken) -> Result<Endpoint, ApiError> {
@@ -52,7 +52,24 @@ pub async fn delete_endpoint(id: &str, idempotency_key: &str) -> Result<(), ApiE
 /// A new secret, shown once; the old one keeps signing for 24 h alongside it.
 pub async fn rotate_secret(id: &str, idempotency_key: &str) -> Result<EndpointWithSecret, ApiError> {
     let path = format!("{}/rotate-secret", endpoint_path(id));
-    send(ApiRequest::post(path, &Empty {}, "Rotate secret").idempotent(idempotency_key)).await
+    with_secret(ApiRequest::post(path, &Empty {}, "Rotate secret").idempotent(idempotency_key)).await
+}
+
+/// Reads an [`EndpointWithSecret`] as the endpoint and, beside it, the secret: two plain
+/// decodes of the same parsed answer. Its derived decoder goes through serde's `flatten`, which
+/// buffers the object and so compiles the endpoint's decoder a second time into the wasm.
+async fn with_secret(request: ApiRequest) -> Result<EndpointWithSecret, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Parsed(#[serde(with = "serde_wasm_bindgen::preserve")] wasm_bindgen::JsValue);
+    #[derive(serde::Deserialize)]
+    struct Secret {
+        secret: String,
+    }
+    let Parsed(answer) = send(request).await?;
+    let decode_error = |e: serde_wasm_bindgen::Error| ApiError::Decode(e.to_string());
+    let endpoint: Endpoint = serde_wasm_bindgen::from_value(answer.clone()).map_err(decode_error)?;
+    let Secret { secret } = serde_wasm_bindgen::from_value(answer).map_err(decode_error)?;
+    Ok(EndpointWithSecret { endpoint, secret })
 }
 
 /// Sends a `sluice.test` event now and answers the attempt. 409 `webhooks_disabled` when the

@@ -109,11 +109,32 @@ lazy_page!(
     crate::pages::webhooks::EventsPage
 );
 lazy_page!(
+    /// Sign in: most visits arrive signed in, so the shell does not carry the login form.
+    LoginRoute,
+    login_page,
+    crate::pages::login::LoginPage
+);
+lazy_page!(
     /// Settings > API keys.
     ApiKeysRoute,
     api_keys_page,
     crate::pages::settings::ApiKeysPage
 );
+
+/// The login page, which stands outside the routes (no frame around it): its chunk is fetched
+/// on mount and shown when it arrives.
+pub fn login_page() -> impl IntoView {
+    let page = StoredValue::new_local(None::<AnyView>);
+    let arrived = RwSignal::new(false);
+    // Scoped: the page reads the router's context (`?next=`), so it is built under this owner.
+    leptos::task::spawn_local_scoped(async move {
+        let view = LoginRoute::view(LoginRoute).await;
+        if page.try_set_value(Some(view)).is_none() {
+            arrived.try_set(true);
+        }
+    });
+    move || arrived.get().then(|| page.try_update_value(Option::take).flatten()).flatten()
+}
 
 #[component]
 fn ChunkFailed() -> impl IntoView {

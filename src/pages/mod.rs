@@ -10,5 +10,6 @@ pub mod not_found;
 pub mod settings;
 pub mod shell;
 pub mod submit;
+pub mod url_filters;
 pub mod usage;
 pub mod webhooks;

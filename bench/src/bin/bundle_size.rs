@@ -1,6 +1,9 @@
 //! Prints the console's first-load transfer, raw / gzip / brotli: the shell (every file
 //! `index.html` pulls in), then each lazily loaded page (its chunk, the chunks it shares with
-//! other pages, the split loader) and the first load of a visit that lands on that page.
+//! other pages, the split loader) and the first load of a visit that lands on that page. When
+//! the build packed a page's chunks into `bundle_<page>.bin` (scripts/bundle-chunks.mjs), a
+//! first visit fetches that one file instead, and that is what is counted; the sum of the
+//! separate files is printed beside it.
 //!
 //! Compressed exactly as `sluice-server precompress` writes the files the server sends.
 //!
@@ -64,11 +67,22 @@ fn main() {
         let loader = Size::of(&loader_path);
         println!();
         println!("Pages fetched on first visit ({}):", split_dir.display());
-        println!("{:<48} {:>12} {:>12} {:>12}", "page (own chunk + shared chunks + loader)", "raw", "gzip", "brotli");
+        println!(
+            "{:<48} {:>12} {:>12} {:>12}",
+            "page (its chunks + loader, as first fetched)", "raw", "gzip", "brotli"
+        );
         let pages = lazy_pages(&loader_js);
         for (page, chunk_files) in &pages {
-            let page_size =
+            let separate =
                 chunk_files.iter().map(|f| Size::of(&split_dir.join(f))).fold(loader, |total, s| total.add(s));
+            let bundle = split_dir.join(format!("bundle_{}.bin", page.replace(' ', "_")));
+            let page_size = if bundle.exists() {
+                let bundled = loader.add(Size::of(&bundle));
+                row(&format!("{page} (as {} files)", chunk_files.len()), separate);
+                bundled
+            } else {
+                separate
+            };
             row(page, page_size);
             let landing = shell.add(page_size);
             if landing.brotli > worst.1.brotli {
@@ -94,7 +108,8 @@ fn split_dir(dist: &Path) -> Option<PathBuf> {
 
 /// Page name → the wasm files its first visit fetches, read from wasm-split-cli's loader:
 /// `const __chunk_4 = makeLoad(... "./chunk_4.wasm" ...` and
-/// `export const __wasm_split_load_issues_page = ... "./split_issues_page.wasm" ... [__chunk_4, __chunk_5]`.
+/// `export const __wasm_split_load_issues_page = ... "./split_issues_page.wasm" ... [__chunk_4, __chunk_5]`
+/// (the dependencies are the last `[...]` of the statement).
 fn lazy_pages(loader_js: &str) -> BTreeMap<String, Vec<String>> {
     let mut chunks = BTreeMap::new();
     let mut pages = BTreeMap::new();
@@ -125,8 +140,13 @@ fn lazy_pages(loader_js: &str) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// The wasm file a loader statement fetches: `fetch(new URL("./chunk_4.wasm", …))`, or
+/// `__part("chunk_4.wasm")` once scripts/bundle-chunks.mjs has rewritten the loader.
 fn quoted_wasm(statement: &str) -> Option<String> {
-    let start = statement.find("\"./")? + 3;
+    let start = match statement.find("__part(\"") {
+        Some(at) => at + 8,
+        None => statement.find("\"./")? + 3,
+    };
     let end = statement[start..].find(".wasm\"")? + start + 5;
     Some(statement[start..end].to_string())
 }

@@ -140,7 +140,7 @@ async fn main() {
         calls: &calls,
         cancel: None,
     };
-    let outbound = &state.integrations.outbound;
+    let outbound = &sluice_server::integrations::Integrations::of(&state).outbound;
     for i in 0..(2 * n) {
         // Interleaved, so both see the same machine.
         let started = Instant::now();

@@ -8,6 +8,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sluice_contract::issues::{Area, EntityRef, IssueStatus, Severity};
+use sluice_contract::issues::{DistributorIssue, IntegrationIssue, IssueKind, UsageIssue, WebhookIssue};
 use sluice_server::issues::Report;
 use sluice_server::store::issues::{self as store, ListFilter, StatusFilter};
 use sluice_server::store::Store;
@@ -31,6 +32,17 @@ const PROBLEMS: [(&str, &str, &str); 5] = [
     ("timeout", "Endpoint timed out", "no answer within 30 s (connect 120 ms)"),
 ];
 
+/// The problem's kind where the area has one of that name, else the area's usual kind (the
+/// area is drawn apart from the problem, so every area holds every kind of text).
+fn kind_in(area: Area, name: &str) -> IssueKind {
+    IssueKind::parse(area, name).unwrap_or(match area {
+        Area::ApiUsage => UsageIssue::Threshold.into(),
+        Area::Webhooks => WebhookIssue::EndpointFailing.into(),
+        Area::Distributors => DistributorIssue::ConnectionFailed.into(),
+        Area::Integrations => IntegrationIssue::SyncFailed.into(),
+    })
+}
+
 fn seed(store: &Store) {
     let mut rng = StdRng::seed_from_u64(7);
     let started = Instant::now();
@@ -45,8 +57,7 @@ fn seed(store: &Store) {
                     let provider = PROVIDERS[rng.gen_range(0..PROVIDERS.len())];
                     let (kind, title, message) = PROBLEMS[rng.gen_range(0..PROBLEMS.len())];
                     let report = Report {
-                        area,
-                        kind: kind.to_string(),
+                        kind: kind_in(area, kind),
                         entity: EntityRef {
                             kind: "integration".into(),
                             id: format!("ent_{n}"),
@@ -89,8 +100,7 @@ fn cursor_at(store: &Store, filter: &ListFilter, depth: usize) -> Option<(i64, S
     let mut seen = 0;
     while seen < depth {
         let page = store.call_blocking(|c| store::list(c, "ten_big", filter, 200, cursor.clone())).expect("list");
-        let last = page.last()?;
-        cursor = Some((sluice_server::clock::parse_rfc3339(&last.last_seen_at)? as i64, last.id.clone()));
+        cursor = Some(page.last()?.0.clone());
         seen += page.len();
     }
     cursor

@@ -1,9 +1,11 @@
 //! Webhook delivery throughput on the server's own code: the real server (SQLite file, worker,
 //! signing, HTTP) on 127.0.0.1 fans 10,000 published events out to 10 local receivers.
 //! Prints deliveries per second, publish-to-delivered p50/p99, and peak memory; then the same
-//! with one receiver answering in 2 s, to show it does not hold the other nine back.
+//! with one receiver answering in 2 s, to show it does not hold the other nine back; then a
+//! steady, unsaturated stream (200 single-event publishes a second for 20 s) for the latency
+//! an event sees when the queue is not backed up.
 //!
-//! Run: `cargo run --profile server -p sluice-bench --bin webhooks [events]`
+//! Run: `cargo run --profile server -p sluice-bench --bin webhooks [events] [rate/s] [secs]`
 
 use receivers::Receivers;
 use serde_json::json;
@@ -16,14 +18,40 @@ const ENDPOINTS: usize = 10;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let events: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let arg = |n: usize, default: usize| std::env::args().nth(n).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let (events, rate, secs) = (arg(1, 10_000), arg(2, 200), arg(3, 20));
     println!("{events} events x {ENDPOINTS} endpoints, SQLite file, 2 cores");
-    run("all endpoints answer at once", events, None).await;
-    run("one endpoint answers in 2 s", events, Some(Duration::from_secs(2))).await;
+    if events > 0 {
+        burst("all endpoints answer at once", events, None).await;
+        burst("one endpoint answers in 2 s", events, Some(Duration::from_secs(2))).await;
+    }
+    steady(rate, secs).await;
     println!("peak resident memory: {} MiB", peak_rss_kib() / 1024);
 }
 
-async fn run(title: &str, events: usize, slow: Option<Duration>) {
+/// A running server with one tenant, webhooks on, and one endpoint per receiver.
+struct Bench {
+    _dir: tempfile::TempDir,
+    base: String,
+    api_key: String,
+    receivers: Receivers,
+    client: reqwest::Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Bench {
+    fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.serving).await;
+    }
+}
+
+async fn start(slow: Option<Duration>) -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let mut args = ServeArgs::for_data_dir(dir.path().to_path_buf());
     args.allow_private_targets = true;
@@ -69,6 +97,12 @@ async fn run(title: &str, events: usize, slow: Option<Duration>) {
             .unwrap();
         assert_eq!(res.status(), 201);
     }
+    Bench { _dir: dir, base, api_key: tenant.api_key, receivers, client, stop: stop_tx, serving }
+}
+
+async fn burst(title: &str, events: usize, slow: Option<Duration>) {
+    let bench = start(slow).await;
+    let (client, receivers, api) = (&bench.client, &bench.receivers, |p: &str| bench.api(p));
     let started = Instant::now();
     for batch in 0..events.div_ceil(100) {
         let n = (events - batch * 100).min(100);
@@ -77,7 +111,7 @@ async fn run(title: &str, events: usize, slow: Option<Duration>) {
             .collect();
         let res = client
             .post(api("/events/batch"))
-            .bearer_auth(&tenant.api_key)
+            .bearer_auth(&bench.api_key)
             .json(&json!({"events": list}))
             .send()
             .await
@@ -92,10 +126,7 @@ async fn run(title: &str, events: usize, slow: Option<Duration>) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let took = started.elapsed();
-    let mut lat = receivers.fast_latencies_ms();
-    lat.sort_by(f64::total_cmp);
-    let pct =
-        |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let pct = percentiles(receivers.fast_latencies_ms());
     println!("\n{title}");
     println!(
         "  published {events} events in {:.2} s ({} batch requests)",
@@ -112,8 +143,55 @@ async fn run(title: &str, events: usize, slow: Option<Duration>) {
     if slow.is_some() {
         println!("  the slow endpoint received {} meanwhile (8 at a time, 2 s each)", receivers.slow_count());
     }
-    let _ = stop_tx.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), serving).await;
+    bench.stop().await;
+}
+
+/// `rate` single-event publishes a second for `secs` seconds, each its own request, paced by
+/// the clock (not by the answers), to 10 prompt endpoints: publish-to-delivered when the
+/// queue is not backed up.
+async fn steady(rate: usize, secs: usize) {
+    let bench = Arc::new(start(None).await);
+    let total = rate * secs;
+    let started = Instant::now();
+    let mut sends = Vec::with_capacity(total);
+    for i in 0..total {
+        tokio::time::sleep_until((started + Duration::from_secs_f64(i as f64 / rate as f64)).into()).await;
+        let bench = bench.clone();
+        sends.push(tokio::spawn(async move {
+            let event = json!({"type": "order.created", "eventId": format!("s{i}"), "data": {"publishedAtUs": bench.receivers.now_us()}});
+            let res = bench.client.post(bench.api("/events")).bearer_auth(&bench.api_key).json(&event).send().await;
+            res.map(|r| r.status().as_u16()).unwrap_or(0)
+        }));
+    }
+    let mut refused = 0;
+    for send in sends {
+        if send.await.unwrap_or(0) != 202 {
+            refused += 1;
+        }
+    }
+    let published = started.elapsed();
+    let expected = total * ENDPOINTS;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while bench.receivers.fast_count() < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pct = percentiles(bench.receivers.fast_latencies_ms());
+    println!("\nsteady: {rate} events/s for {secs} s, one publish request each, {ENDPOINTS} endpoints");
+    println!("  published {total} events in {:.2} s ({refused} not accepted)", published.as_secs_f64());
+    println!("  {} of {expected} deliveries", bench.receivers.fast_count());
+    println!("  publish -> delivered: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms", pct(0.50), pct(0.99), pct(1.0));
+    if let Ok(bench) = Arc::try_unwrap(bench) {
+        bench.stop().await;
+    }
+}
+
+/// The value below which the fraction `p` of the samples lie.
+fn percentiles(mut samples: Vec<f64>) -> impl Fn(f64) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    move |p: f64| {
+        let i = ((samples.len() as f64 * p) as usize).min(samples.len().saturating_sub(1));
+        samples.get(i).copied().unwrap_or(0.0)
+    }
 }
 
 fn peak_rss_kib() -> u64 {

@@ -13,6 +13,10 @@
 //!   time; when few requests remain, sends are spaced over the time to reset.
 //! * A wait longer than the policy's `max_retry_after_ms` is not a failure: the gate stays closed
 //!   until the server's moment and the request keeps waiting (the view says when it reopens).
+//! * Tabs share one window (one console session), so the one-request-first rule holds across them:
+//!   a tab that learns of a closure comes back up to `jitter_ms` after the tab that was refused,
+//!   and a tab that sends the first request says so ([`Shared::probe_until_ms`]); the others wait
+//!   for its answer instead of sending first requests of their own.
 
 #[cfg(test)]
 mod tests;
@@ -115,6 +119,9 @@ pub struct Shared {
     pub closed_until_ms: u64,
     pub window: Option<RateLimitInfo>,
     pub window_at_ms: u64,
+    /// While this tab's first request into a reopened window has no answer: until when the
+    /// others hold theirs (0 when none is out).
+    pub probe_until_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +146,10 @@ pub struct Gate {
     window_at_ms: u64,
     last_send_ms: Option<u64>,
     probe: Probe,
+    /// Another tab's first request into the reopened window is out until then.
+    probe_elsewhere_until_ms: u64,
+    /// The closure another tab announced (without this tab's jitter on top).
+    learnt_closure_ms: u64,
 }
 
 impl Gate {
@@ -152,6 +163,8 @@ impl Gate {
             window_at_ms: 0,
             last_send_ms: None,
             probe: Probe::Open,
+            probe_elsewhere_until_ms: 0,
+            learnt_closure_ms: 0,
         }
     }
 
@@ -173,6 +186,12 @@ impl Gate {
         self.probe != Probe::Open
     }
 
+    /// True while this tab's first request into a reopened window has no answer (other tabs
+    /// should hear of it: [`Gate::shared`]).
+    pub fn probing(&self) -> bool {
+        matches!(self.probe, Probe::InFlight { .. })
+    }
+
     /// The window as last reported, aged to `now_ms` (and counted down by our own sends).
     pub fn window(&self, now_ms: u64) -> Option<RateLimitInfo> {
         self.window.map(|w| self.aged(w, now_ms))
@@ -183,7 +202,9 @@ impl Gate {
     fn aged(&self, mut w: RateLimitInfo, now_ms: u64) -> RateLimitInfo {
         let reset_at = self.window_at_ms + w.reset_secs * 1000;
         w.reset_secs = reset_at.saturating_sub(now_ms).div_ceil(1000);
-        if now_ms >= reset_at && w.limit > 0 {
+        // Once the reset has passed at least one slot is free — unless this tab spent it since.
+        let spent_since = self.last_send_ms.is_some_and(|last| last >= reset_at);
+        if now_ms >= reset_at && w.limit > 0 && !spent_since {
             w.remaining = w.remaining.max(1);
         }
         w
@@ -198,6 +219,9 @@ impl Gate {
             Probe::InFlight { since_ms } if now_ms < since_ms + self.config.probe_timeout_ms => {
                 return Pass::Wait(since_ms + self.config.probe_timeout_ms - now_ms);
             }
+            Probe::Needed if self.probe_elsewhere_until_ms > now_ms => {
+                return Pass::Wait(self.probe_elsewhere_until_ms - now_ms);
+            }
             Probe::InFlight { .. } | Probe::Needed => {
                 self.probe = Probe::InFlight { since_ms: now_ms };
                 self.count_send(now_ms);
@@ -207,9 +231,7 @@ impl Gate {
         }
         if let Some(w) = self.window(now_ms) {
             if w.remaining == 0 {
-                // Nothing left: closed until the oldest request leaves, then one goes first.
-                let reported = self.window.map_or(0, |raw| raw.reset_secs);
-                let until = (self.window_at_ms + reported * 1000).max(now_ms + self.config.min_wait_ms);
+                let until = self.empty_until(now_ms);
                 self.close(until, Closure::Limit);
                 return Pass::Wait(until - now_ms);
             }
@@ -220,6 +242,12 @@ impl Gate {
         }
         self.count_send(now_ms);
         Pass::Go
+    }
+
+    /// A window with nothing left is closed until its oldest request leaves (then one goes first).
+    fn empty_until(&self, now_ms: u64) -> u64 {
+        let reported = self.window.map_or(0, |raw| raw.reset_secs);
+        (self.window_at_ms + reported * 1000).max(now_ms + self.config.min_wait_ms)
     }
 
     fn count_send(&mut self, now_ms: u64) {
@@ -291,9 +319,18 @@ impl Gate {
                     self.budget.on_success();
                 }
                 // Room reported (or nothing said about the window): the queue may follow.
-                let empty = window.is_some_and(|w| w.remaining == 0);
-                if matches!(self.probe, Probe::InFlight { .. }) || !empty {
-                    self.probe = if empty { Probe::Needed } else { Probe::Open };
+                if window.is_none() {
+                    // An answer that says nothing of the window leaves the old figures stale
+                    // (the request got through, so they were wrong): forget them.
+                    self.window = None;
+                }
+                // An empty window is a closure like a refusal: one request first when it reopens.
+                if window.is_some_and(|w| w.remaining == 0) {
+                    let until = self.empty_until(now_ms);
+                    self.probe = Probe::Needed;
+                    self.close(until, Closure::Limit);
+                } else {
+                    self.probe = Probe::Open;
                 }
                 Next::Finish
             }
@@ -318,21 +355,74 @@ impl Gate {
             self.closed_until_ms = now_ms;
             self.probe = Probe::Needed;
         }
+        // The admin asked: one request goes even into a window reported empty.
+        if let Some(w) = self.window.as_mut() {
+            w.remaining = w.remaining.max(1);
+            self.probe = Probe::Needed;
+        }
     }
 
     /// What this tab knows, for the others.
     pub fn shared(&self) -> Shared {
-        Shared { closed_until_ms: self.closed_until_ms, window: self.window, window_at_ms: self.window_at_ms }
+        let probe_until_ms = match self.probe {
+            Probe::InFlight { since_ms } => since_ms + self.config.probe_timeout_ms,
+            _ => 0,
+        };
+        Shared {
+            closed_until_ms: self.closed_until_ms,
+            window: self.window,
+            window_at_ms: self.window_at_ms,
+            probe_until_ms,
+        }
     }
 
-    /// What another tab learnt: its closed window and its newer window figures.
-    pub fn learn(&mut self, now_ms: u64, other: Shared) {
-        if other.closed_until_ms > now_ms && other.closed_until_ms > self.closed_until_ms {
-            self.close(other.closed_until_ms, Closure::Limit);
+    /// What another tab learnt: its closed window, its first request into the reopened window,
+    /// and its newer window figures. `random` in `[0, 1)` spreads the tabs' return after a
+    /// closure, so the one that was refused goes first and the others hear of it.
+    pub fn learn(&mut self, now_ms: u64, other: Shared, random: f64) {
+        if other.closed_until_ms > now_ms && other.closed_until_ms > self.learnt_closure_ms {
+            self.learnt_closure_ms = other.closed_until_ms;
+            // A new closure also ends any first request another tab had out.
+            self.probe_elsewhere_until_ms = 0;
+            let jitter = (random.clamp(0.0, 1.0) * self.config.jitter_ms as f64) as u64;
+            self.close(other.closed_until_ms + jitter, Closure::Limit);
         }
-        if other.window.is_some() && (self.window.is_none() || other.window_at_ms > self.window_at_ms) {
+        if other.window.is_some() && (self.window.is_none() || other.window_at_ms >= self.window_at_ms) {
             self.window = other.window;
             self.window_at_ms = other.window_at_ms;
+            let room = other.window.is_some_and(|w| w.remaining > 0);
+            let jitter = self.config.jitter_ms;
+            if let Some(w) = other.window.filter(|w| w.remaining == 0) {
+                // An empty window is a closure until its reset, for this tab too.
+                let until = other.window_at_ms + w.reset_secs * 1000;
+                if until > now_ms && until > self.learnt_closure_ms {
+                    self.learnt_closure_ms = until;
+                    self.probe_elsewhere_until_ms = 0;
+                    let extra = (random.clamp(0.0, 1.0) * jitter as f64) as u64;
+                    self.close(until + extra, Closure::Limit);
+                } else if !self.probing() {
+                    self.probe = Probe::Needed;
+                }
+            }
+            // The closure this tab waits out, less the jitter it put on top of a learnt one.
+            let closure = if self.learnt_closure_ms > 0 && self.closed_until_ms <= self.learnt_closure_ms + jitter {
+                self.learnt_closure_ms
+            } else {
+                self.closed_until_ms
+            };
+            if room && other.probe_until_ms == 0 && other.window_at_ms >= closure {
+                // Room reported after the closure (the other tab's first request found it):
+                // this tab's queue may follow now.
+                self.probe_elsewhere_until_ms = 0;
+                if !self.probing() {
+                    self.probe = Probe::Open;
+                }
+                self.closed_until_ms = self.closed_until_ms.min(now_ms);
+            }
+        }
+        // Last, so that a closure read from the same message does not wipe the claim.
+        if other.probe_until_ms > now_ms && !self.probing() {
+            self.probe_elsewhere_until_ms = self.probe_elsewhere_until_ms.max(other.probe_until_ms);
         }
     }
 }

@@ -103,7 +103,7 @@ fn another_tab_closes_it_and_retry_now_opens_it_for_one_request() {
     let mut other = Gate::new(CONSOLE);
     other.try_pass(0);
     other.on_answer(0, REFUSED_12S, info(60, 0, 12), 0, true, 0.0);
-    gate.learn(1_000, other.shared());
+    gate.learn(1_000, other.shared(), 0.0);
     assert_eq!(gate.try_pass(4_000), Pass::Wait(8_000));
     assert_eq!(gate.window(4_000).map(|w| w.reset_secs), Some(8), "the window it learnt, aged");
     gate.open_now(4_000);
@@ -120,6 +120,52 @@ fn a_lost_probe_lets_the_next_request_probe() {
     gate.on_answer(12_000, Answer::Dropped, None, 0, true, 0.0);
     assert_eq!(gate.try_pass(12_000), Pass::Go, "the cancelled probe told nothing");
     assert_eq!(gate.try_pass(12_000 + CONSOLE.probe_timeout_ms), Pass::Go, "an unanswered probe times out");
+}
+
+/// Five tabs of one session, every message delivered at once (as a BroadcastChannel does within
+/// a millisecond): after a refusal only one tab sends into the reopened window.
+#[test]
+fn across_tabs_one_request_goes_first_and_the_others_follow_its_answer() {
+    let mut tabs: Vec<Gate> = (0..5).map(|_| Gate::new(CONSOLE)).collect();
+    let tell = |tabs: &mut [Gate], from: usize, now: u64| {
+        let shared = tabs[from].shared();
+        for (i, tab) in tabs.iter_mut().enumerate() {
+            if i != from {
+                tab.learn(now, shared, (i as f64) / 5.0);
+            }
+        }
+    };
+    assert_eq!(tabs[0].try_pass(0), Pass::Go);
+    tabs[0].on_answer(0, REFUSED_12S, info(300, 0, 12), 0, true, 0.0);
+    tell(&mut tabs, 0, 0);
+    // The refused tab is back first; the others learnt the closure with up to 500 ms on top.
+    assert_eq!(tabs[0].try_pass(12_000), Pass::Go, "one tab goes first");
+    tell(&mut tabs, 0, 12_000);
+    for (i, tab) in tabs.iter_mut().enumerate().skip(1) {
+        for now in [12_000, 12_400, 12_600, 13_000] {
+            assert!(matches!(tab.try_pass(now), Pass::Wait(_)), "tab {i} waits for the first answer at {now}");
+        }
+    }
+    tabs[0].on_answer(13_000, Answer::Done { ok: true }, info(300, 40, 30), 0, true, 0.5);
+    tell(&mut tabs, 0, 13_000);
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert_eq!(tab.try_pass(13_000), Pass::Go, "room reported: tab {i} follows");
+    }
+}
+
+#[test]
+fn a_first_request_refused_again_closes_every_tab_again() {
+    let mut a = Gate::new(CONSOLE);
+    let mut b = Gate::new(CONSOLE);
+    a.try_pass(0);
+    a.on_answer(0, REFUSED_12S, None, 0, true, 0.0);
+    b.learn(0, a.shared(), 0.0);
+    assert_eq!(a.try_pass(12_000), Pass::Go);
+    b.learn(12_000, a.shared(), 0.0);
+    a.on_answer(12_100, REFUSED_12S, None, 0, true, 0.0);
+    b.learn(12_100, a.shared(), 0.0);
+    assert_eq!(b.try_pass(20_000), Pass::Wait(4_100), "closed again, not stuck behind the old probe");
+    assert_eq!(b.try_pass(24_100), Pass::Go, "and after it, b may go first");
 }
 
 /// One step of a random history.
@@ -197,6 +243,55 @@ proptest! {
                         // Nothing was learnt: the next request may probe instead.
                         _ => if let Some(n) = since_closure.as_mut() { *n = n.saturating_sub(1) },
                     }
+                }
+                Step::Answer { .. } => {}
+            }
+        }
+    }
+
+    #[test]
+    fn across_tabs_never_more_than_one_request_into_a_reopened_window(
+        steps in proptest::collection::vec((0usize..4, step()), 1..160)
+    ) {
+        // Four tabs of one session; each tab's news reaches the others at once.
+        let config = GateConfig { probe_timeout_ms: u64::MAX / 4, ..CONSOLE };
+        let mut tabs: Vec<Gate> = (0..4).map(|_| Gate::new(config)).collect();
+        let mut outstanding = [0u32; 4];
+        let mut now = 1_000_000u64;
+        let mut since_closure: Option<u32> = None;
+        let tell = |tabs: &mut [Gate], from: usize, now: u64, random: f64| {
+            let shared = tabs[from].shared();
+            for (i, tab) in tabs.iter_mut().enumerate() {
+                if i != from {
+                    tab.learn(now, shared, (random + i as f64 * 0.29) % 1.0);
+                }
+            }
+        };
+        for (tab, s) in steps {
+            match s {
+                Step::Advance(ms) => now += ms,
+                Step::Pass => {
+                    if tabs[tab].try_pass(now) == Pass::Go {
+                        outstanding[tab] += 1;
+                        if let Some(n) = since_closure.as_mut() {
+                            *n += 1;
+                            prop_assert!(*n <= 1, "{} requests released into a reopened window", n);
+                        }
+                        if tabs[tab].probing() {
+                            tell(&mut tabs, tab, now, 0.5);
+                        }
+                    }
+                }
+                // Only the answers that end a closure's first request or close the window are
+                // played here; answers with nothing to learn are covered by the one-tab property.
+                Step::Answer { kind, remaining, reset_secs, retry_after_s, random } if outstanding[tab] > 0 => {
+                    outstanding[tab] -= 1;
+                    let ra = retry_after_s.map(|s| s * 1000);
+                    let refused = kind == 0;
+                    let answer = if refused { Answer::Refused { retry_after_ms: ra } } else { Answer::Done { ok: true } };
+                    tabs[tab].on_answer(now, answer, info(5, remaining, reset_secs), 0, true, random);
+                    tell(&mut tabs, tab, now, random);
+                    since_closure = if refused || remaining == 0 { Some(0) } else { None };
                 }
                 Step::Answer { .. } => {}
             }

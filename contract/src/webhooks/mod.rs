@@ -27,6 +27,10 @@ pub struct WebhookSettings {
     /// How long one attempt may take.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// Succeeded deliveries (and their attempts) are kept this many days; failed and queued
+    /// ones are kept until they succeed or are retried.
+    #[serde(default = "default_retention")]
+    pub retention_days: u64,
 }
 
 fn default_schedule() -> Vec<u64> {
@@ -37,6 +41,9 @@ fn default_disable_after() -> u64 {
 }
 fn default_timeout() -> u64 {
     15
+}
+fn default_retention() -> u64 {
+    30
 }
 
 /// 2 s (what the support docs promise), then 30 s, 2 min, 10 min, 1 h, 6 h, 24 h.
@@ -49,6 +56,7 @@ impl Default for WebhookSettings {
             retry_schedule_secs: default_schedule(),
             disable_after_hours: default_disable_after(),
             timeout_secs: default_timeout(),
+            retention_days: default_retention(),
         }
     }
 }

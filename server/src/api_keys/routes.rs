@@ -3,9 +3,8 @@
 use crate::auth::Principal;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, AppResult};
 use crate::idempotency::StoreInstead;
-use crate::pagination::{Cursor, PageQuery};
+use crate::pagination::PageQuery;
 use crate::state::AppState;
-use crate::store::api_keys;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,19 +26,7 @@ async fn list(
     principal: Principal,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<ApiKey>>> {
-    let limit = q.limit()?;
-    let before = q.cursor::<(i64, String)>()?;
-    let tenant = principal.tenant_id;
-    let mut items = state.store.call(move |c| api_keys::list(c, &tenant, limit + 1, before)).await?;
-    let next = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        let last = items.last().expect("non-empty");
-        let ts = crate::clock::parse_rfc3339(&last.created_at).unwrap_or(0) as i64;
-        Some(Cursor::encode(&(ts, last.id.clone())))
-    } else {
-        None
-    };
-    Ok(Json(Page { items, next_cursor: next }))
+    Ok(Json(super::list(&state, &principal.tenant_id, &q).await?))
 }
 
 /// Creates a key. The answer carries its secret, this once.
@@ -50,7 +37,7 @@ async fn create(
     principal: Principal,
     ApiJson(req): ApiJson<CreateApiKey>,
 ) -> AppResult<Response> {
-    let created = crate::api_keys::create(&state.store, &principal.tenant_id, req, state.now_ms()).await?;
+    let created = super::create(&state.store, &principal.tenant_id, req, state.now_ms()).await?;
     tracing::info!(tenant = %principal.tenant_id, key = %created.key.id, by = %principal.actor_label(), "API key created");
     // A retry with the same Idempotency-Key gets the key without its secret.
     let replay = serde_json::to_vec(&created.withheld()).map_err(AppError::internal)?;
@@ -68,9 +55,7 @@ async fn revoke(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<ApiKey>> {
-    let (tenant, now) = (principal.tenant_id.clone(), state.now_ms());
-    let key = state.store.call(move |c| api_keys::revoke(c, &tenant, &id, now)).await?;
-    let key = key.ok_or(AppError::NotFound("API key"))?;
+    let key = super::revoke(&state, &principal.tenant_id, &id).await?;
     tracing::info!(tenant = %principal.tenant_id, key = %key.id, by = %principal.actor_label(), "API key revoked");
     Ok(Json(key))
 }

@@ -3,7 +3,10 @@
 pub mod guard;
 pub mod password;
 pub mod routes;
+pub mod session;
 pub mod sign_in;
+
+use crate::area::AreaDef;
 
 use crate::error::AppError;
 use crate::ids::secret_hash;
@@ -13,6 +16,32 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use sluice_contract::headers::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
+
+pub const AREA: AreaDef = AreaDef {
+    name: "auth",
+    setup: |setup| {
+        setup.provide(Auth::default());
+        Ok(())
+    },
+    routes: routes::routes,
+    start: None,
+    demo: None,
+};
+
+/// The area's own state: failed sign-ins per email and address.
+#[derive(Default)]
+pub struct Auth {
+    pub login_guard: guard::LoginGuard,
+}
+
+impl Auth {
+    pub fn of(state: &AppState) -> &Auth {
+        state.part::<Auth>()
+    }
+}
+
+/// How usage history names console sessions ([`Principal::caller_label`]).
+pub const CONSOLE_CALLER: &str = "console";
 
 /// The authenticated caller, scoped to one tenant.
 #[derive(Debug, Clone)]
@@ -39,7 +68,7 @@ impl Principal {
     /// How usage reports name this caller.
     pub fn caller_label(&self) -> String {
         match &self.actor {
-            Actor::User { .. } => crate::usage::CONSOLE_CALLER.to_string(),
+            Actor::User { .. } => CONSOLE_CALLER.to_string(),
             Actor::ApiKey { name, .. } => format!("key: {name}"),
         }
     }
@@ -126,4 +155,20 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap, now: u64) -> Result<
         })
         .await?;
     Ok(found)
+}
+
+/// Whether the caller's credentials still hold: the session not ended or expired, the key not
+/// revoked (long-lived streams ask, so that signing out ends them).
+pub async fn still_valid(state: &AppState, principal: &Principal) -> Result<bool, AppError> {
+    let now = state.now_ms();
+    match &principal.actor {
+        Actor::User { session, .. } => {
+            let hash = session.clone();
+            state.store.call(move |c| Ok(sessions::find_live(c, &hash, now)?.is_some())).await
+        }
+        Actor::ApiKey { id, .. } => {
+            let (tenant, id) = (principal.tenant_id.clone(), id.clone());
+            state.store.call(move |c| Ok(api_keys::get(c, &tenant, &id)?.is_some_and(|k| k.revoked_at.is_none()))).await
+        }
+    }
 }

@@ -1,20 +1,17 @@
 //! `POST /session` (sign in), `GET /session` (who am I), `DELETE /session` (sign out).
 
-use super::{session_token, sign_in, Actor, Principal};
+use super::session::{self, SESSION_TTL_MS};
+use super::{session_token, sign_in, Principal};
 use crate::error::{ApiJson, AppError, AppResult};
-use crate::ids::{random_hex, secret_hash};
 use crate::state::AppState;
-use crate::store::{sessions, tenants};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sluice_contract::error::ErrorBody;
-use sluice_contract::session::{LoginRequest, SessionInfo, TenantInfo, UserInfo};
+use sluice_contract::session::{LoginRequest, SessionInfo};
 use std::net::SocketAddr;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-pub const SESSION_TTL_MS: u64 = 12 * 3600 * 1000;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login, current, logout))
@@ -33,28 +30,7 @@ async fn login(
     req.validate()?;
     let ip = crate::peer::client_ip(&state.config, peer.ip(), &headers);
     let user = sign_in::check(&state, req.email.trim(), &req.password, ip).await?;
-    let token = random_hex(32);
-    let hash = secret_hash(&token);
-    // The session the browser came with (if any) ends here: a sign-in always starts a new id,
-    // so a session id planted before sign-in is worth nothing after it.
-    let previous = session_token(&headers).map(|t| secret_hash(&t));
-    let (tenant_id, user_id, now) = (user.tenant_id.clone(), user.id.clone(), state.now_ms());
-    let tenant_name = state
-        .store
-        .call(move |c| {
-            sessions::delete_expired(c, now)?;
-            if let Some(previous) = previous {
-                sessions::delete(c, &previous)?;
-            }
-            sessions::insert(c, &hash, &tenant_id, &user_id, now, now + SESSION_TTL_MS)?;
-            tenants::tenant_name(c, &tenant_id)
-        })
-        .await?
-        .unwrap_or_default();
-    let info = SessionInfo {
-        user: UserInfo { id: user.id, email: user.email },
-        tenant: TenantInfo { id: user.tenant_id, name: tenant_name },
-    };
+    let (token, info) = session::start(&state, user, session_token(&headers)).await?;
     let https = crate::peer::is_https(&state.config, Some(peer.ip()), &headers);
     let cookie = sign_in::cookie(Some(&token), https, SESSION_TTL_MS / 1000);
     let mut response = Json(info).into_response();
@@ -66,13 +42,7 @@ async fn login(
 #[utoipa::path(get, path = "/session", tag = "session",
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
 async fn current(State(state): State<AppState>, principal: Principal) -> AppResult<Json<SessionInfo>> {
-    let tenant_id = principal.tenant_id.clone();
-    let name = state.store.call(move |c| tenants::tenant_name(c, &tenant_id)).await?.unwrap_or_default();
-    let user = match principal.actor {
-        Actor::User { id, email, .. } => UserInfo { id, email },
-        Actor::ApiKey { id, name } => UserInfo { id, email: format!("API key {name}") },
-    };
-    Ok(Json(SessionInfo { user, tenant: TenantInfo { id: principal.tenant_id, name } }))
+    Ok(Json(session::describe(&state, principal).await?))
 }
 
 /// Sign out: the session is deleted on the server and the cookie cleared.
@@ -83,8 +53,7 @@ async fn logout(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     if let Some(token) = session_token(&headers) {
-        let hash = secret_hash(&token);
-        state.store.call(move |c| sessions::delete(c, &hash)).await?;
+        session::end(&state, &token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     let cookie = sign_in::cookie(None, crate::peer::is_https(&state.config, Some(peer.ip()), &headers), 0);

@@ -17,7 +17,7 @@ static VERIFYING: Semaphore = Semaphore::const_new(2);
 /// The user whose password this is, or why not. The attempt is counted before the password is
 /// checked and refunded when it was right, so parallel guesses cannot pass the limit together.
 pub async fn check(state: &AppState, email: &str, password: &str, ip: IpAddr) -> AppResult<UserRow> {
-    let guard: &LoginGuard = &state.login_guard;
+    let guard: &LoginGuard = &super::Auth::of(state).login_guard;
     let now = state.now_ms();
     let attempt =
         guard.begin(email, ip, now).map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })?;

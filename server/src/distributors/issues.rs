@@ -1,25 +1,28 @@
-//! The issues this area raises in Tools > Issues, and its Retry handler.
+//! The issues this area raises in Tools > Issues (its Retry handler is in `retry`).
 //!
 //! A failed run raises the issue of its kind (connection, empty feed, rejected rows) and clears
 //! the other two; a good run clears all of them and the stale one.
 
-use super::sync::{self, FailureKind, Trigger};
-use crate::issues::{self, Report};
+use crate::issues::{self, Key, Report, Resolution};
 use crate::state::AppState;
 use crate::store::distributors::DistributorRow;
-use sluice_contract::issues::{Area, EntityRef, Issue, Severity};
-use std::sync::Arc;
+use sluice_contract::issues::{DistributorIssue, EntityRef, Severity};
 
-pub const CONNECTION_FAILED: &str = "connection_failed";
-pub const EMPTY_FEED: &str = "empty_feed";
-pub const ROWS_REJECTED: &str = "rows_rejected";
-pub const STALE: &str = "stale";
+use DistributorIssue::{ConnectionFailed, EmptyFeed, RowsRejected, Stale};
 
-fn kind_of(failure: FailureKind) -> &'static str {
+/// Why a run failed; each kind is its own issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Connection,
+    Empty,
+    Rejected,
+}
+
+fn kind_of(failure: FailureKind) -> DistributorIssue {
     match failure {
-        FailureKind::Connection => CONNECTION_FAILED,
-        FailureKind::Empty => EMPTY_FEED,
-        FailureKind::Rejected => ROWS_REJECTED,
+        FailureKind::Connection => ConnectionFailed,
+        FailureKind::Empty => EmptyFeed,
+        FailureKind::Rejected => RowsRejected,
     }
 }
 
@@ -39,16 +42,17 @@ pub async fn after_run(state: &AppState, tenant: &str, d: &DistributorRow, failu
         None => "the next sync succeeded".to_string(),
         Some(_) => "the connection and feed format now work".to_string(),
     };
-    let mut kinds = vec![CONNECTION_FAILED, EMPTY_FEED, ROWS_REJECTED];
+    let mut kinds = vec![ConnectionFailed, EmptyFeed, RowsRejected];
     if failure.is_none() {
-        kinds.push(STALE);
+        kinds.push(Stale);
     }
     for kind in kinds.into_iter().filter(|k| Some(*k) != failed_kind) {
         // A connection that failed says nothing about the feed's contents: keep those issues.
-        if failed_kind == Some(CONNECTION_FAILED) && kind != CONNECTION_FAILED {
+        if failed_kind == Some(ConnectionFailed) && kind != ConnectionFailed {
             continue;
         }
-        if let Err(e) = issues::clear(state, tenant, Area::Distributors, &d.id, kind, &what).await {
+        let key = Key::new(kind, d.id.as_str());
+        if let Err(e) = issues::clear(state, tenant, key, Resolution::automatic(what.as_str())).await {
             tracing::warn!(error = %e, "could not clear a distributor issue");
         }
     }
@@ -59,8 +63,7 @@ pub async fn after_run(state: &AppState, tenant: &str, d: &DistributorRow, failu
             FailureKind::Rejected => format!("{}: the price feed was rejected", d.name),
         };
         let report = Report {
-            area: Area::Distributors,
-            kind: kind_of(*failure).to_string(),
+            kind: kind_of(*failure).into(),
             entity: entity(d),
             severity: Severity::Error,
             title,
@@ -84,36 +87,11 @@ pub async fn raise_stale(state: &AppState, d: &DistributorRow, now: u64) -> crat
         None => format!("No sync has succeeded in the {} hours since the connection was added.", d.stale_after_hours),
     };
     let report = Report {
-        area: Area::Distributors,
-        kind: STALE.into(),
+        kind: Stale.into(),
         entity: entity(d),
         severity: Severity::Warning,
         title: format!("Prices from {} are stale", d.name),
         message,
     };
     issues::raise(state, &d.tenant_id, report).await
-}
-
-/// Retry from Tools > Issues runs the sync again, to the end.
-pub fn register_retry(state: &AppState) {
-    let retry: issues::RetryFn = Arc::new(|state: AppState, issue: Issue| {
-        Box::pin(async move {
-            let tenant = tenant_of(&state, &issue).await?;
-            let run = sync::run_now(&state, &tenant, &issue.entity.id, Trigger::Retry)
-                .await
-                .map_err(|e| e.body().error.message)?;
-            match run.error {
-                None => Ok(format!("the sync read {} rows", run.rows_read)),
-                Some(error) => Err(error),
-            }
-        })
-    });
-    state.retry.register(Area::Distributors, retry);
-}
-
-/// The issue row does not say its tenant; the distributor does.
-async fn tenant_of(state: &AppState, issue: &Issue) -> Result<String, String> {
-    let id = issue.entity.id.clone();
-    let row = state.store.call(move |c| crate::store::distributors::by_id(c, &id)).await.map_err(|e| e.to_string())?;
-    row.map(|d| d.tenant_id).ok_or_else(|| "This distributor no longer exists.".to_string())
 }

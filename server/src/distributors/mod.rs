@@ -10,12 +10,14 @@ pub mod issues;
 pub mod parse;
 pub mod preview;
 pub mod products;
+pub mod retry;
 pub mod routes;
 pub mod runs;
 pub mod settings;
 pub mod sync;
 pub mod worker;
 
+use crate::area::{self, AreaDef, Setup};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -24,11 +26,22 @@ use crate::store::distributors::{self as store, DistributorRow};
 use settings::Settings;
 use sluice_contract::distributors::{Distributor, DistributorInput, FeedKind};
 
+pub const AREA: AreaDef = AreaDef {
+    name: "distributors",
+    setup,
+    routes: routes::routes,
+    start: Some(|state| area::every(state, worker::TICK, |state| Box::pin(async move { worker::tick(&state).await }))),
+    demo: Some(|state, tenant_id| {
+        Box::pin(async move { demo::start(&state, &tenant_id).await.map_err(|e| e.to_string()) })
+    }),
+};
+
 /// At start-up: the Retry handler, and runs a crash interrupted are marked failed.
-pub fn init(state: &AppState) -> Result<(), String> {
-    issues::register_retry(state);
-    let now = state.now_ms();
-    let n = state
+fn setup(setup: &mut Setup) -> Result<(), String> {
+    crate::issues::register_retry(setup, sluice_contract::issues::Area::Distributors, retry::retry);
+    let now = setup.shared.now_ms();
+    let n = setup
+        .shared
         .store
         .call_blocking(|c| crate::store::distributors::runs::interrupt_all(c, now))
         .map_err(|e| e.to_string())?;
@@ -112,16 +125,9 @@ pub async fn delete(state: &AppState, tenant_id: &str, id: &str) -> AppResult<()
     let (tenant, did) = (tenant_id.to_string(), id.to_string());
     state.store.call(move |c| store::delete(c, &tenant, &did)).await?;
     // Nothing is left to fix: its open issues close with it.
-    for kind in [issues::CONNECTION_FAILED, issues::EMPTY_FEED, issues::ROWS_REJECTED, issues::STALE] {
-        crate::issues::clear(
-            state,
-            tenant_id,
-            sluice_contract::issues::Area::Distributors,
-            id,
-            kind,
-            "the distributor was removed",
-        )
-        .await?;
+    for &kind in sluice_contract::issues::DistributorIssue::ALL {
+        let removed = crate::issues::Resolution::automatic("the distributor was removed");
+        crate::issues::clear(state, tenant_id, crate::issues::Key::new(kind, id), removed).await?;
     }
     Ok(())
 }

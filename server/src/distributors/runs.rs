@@ -2,7 +2,7 @@
 
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::pagination::PageQuery;
+use crate::pagination::{fetch_limit, PageQuery};
 use crate::state::AppState;
 use crate::store::distributors::runs::{self as store, RunRow};
 use sluice_contract::distributors::{RunStatus, SyncRun};
@@ -51,12 +51,7 @@ pub async fn list(
     let limit = page.limit()?;
     let before: Option<(u64, String)> = page.cursor()?;
     let d = distributor_id.to_string();
-    let mut rows = state.store.call(move |c| store::list(c, &d, before, limit + 1)).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| crate::pagination::Cursor::encode(&(r.started_at, r.id.clone())))
-    } else {
-        None
-    };
-    Ok(Page { items: rows.into_iter().map(to_contract).collect(), next_cursor })
+    let rows = state.store.call(move |c| store::list(c, &d, before, fetch_limit(limit))).await?;
+    let keyed = rows.into_iter().map(|r| ((r.started_at, r.id.clone()), to_contract(r))).collect();
+    Ok(crate::pagination::page(keyed, limit))
 }

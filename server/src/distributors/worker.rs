@@ -1,10 +1,14 @@
 //! The scheduler: runs feeds whose cadence has come round, and raises the stale issue once a
 //! distributor's last success is older than its threshold. Time is `state.clock`'s; the
-//! server's worker loop calls [`tick`] every few seconds.
+//! area's background work calls [`tick`] every [`TICK`].
 
 use super::sync::{self, Trigger};
 use crate::state::AppState;
 use crate::store::distributors as store;
+use std::time::Duration;
+
+/// How often the schedule and staleness are looked at.
+pub const TICK: Duration = Duration::from_secs(5);
 
 /// One pass: start due syncs (in the background), report newly stale distributors.
 pub async fn tick(state: &AppState) {

@@ -32,7 +32,7 @@ pub async fn fields(state: &AppState, row: &IntegrationRow) -> AppResult<Option<
 
 /// The session in use (tokens kept between calls), or a new one from the stored fields.
 pub async fn session(state: &AppState, tenant: &str, provider: Provider) -> AppResult<Session> {
-    if let Some(s) = state.integrations.sessions().get(&(tenant.to_string(), provider)) {
+    if let Some(s) = crate::integrations::Integrations::of(state).sessions().get(&(tenant.to_string(), provider)) {
         return Ok(s.clone());
     }
     let row = row(state, tenant, provider).await?;
@@ -51,7 +51,7 @@ pub fn not_configured(provider: Provider) -> AppError {
 pub async fn keep_session(state: &AppState, tenant: &str, provider: Provider, session: Session) {
     let expiry = session.token_expires_at;
     let changed = {
-        let mut sessions = state.integrations.sessions();
+        let mut sessions = crate::integrations::Integrations::of(state).sessions();
         let key = (tenant.to_string(), provider);
         let changed = sessions.get(&key).map(|s| s.token_expires_at) != Some(expiry);
         sessions.insert(key, session);
@@ -64,7 +64,7 @@ pub async fn keep_session(state: &AppState, tenant: &str, provider: Provider, se
 }
 
 pub fn forget_session(state: &AppState, tenant: &str, provider: Provider) {
-    state.integrations.sessions().remove(&(tenant.to_string(), provider));
+    crate::integrations::Integrations::of(state).sessions().remove(&(tenant.to_string(), provider));
 }
 
 /// What the API may say about the saved credential: non-secret values, `…4f2a` hints.
@@ -110,7 +110,7 @@ pub async fn run_test(
     let calls = AtomicU32::new(0);
     let cx = CallCx { state, tenant, provider, caller: "test", calls: &calls, cancel: None };
     let out = connectors::test(connectors::connector(provider), &cx, session).await;
-    state.integrations.outbound.flush(state).await;
+    crate::integrations::Integrations::of(state).outbound.flush(state).await;
     out
 }
 

@@ -5,14 +5,14 @@
 use super::client::Transport;
 use super::connectors::{ProviderError, Session};
 use super::credentials;
-use crate::issues::{self, Report};
+use crate::area::BoxFuture;
+use crate::issues::{self, Report, Retried};
 use crate::state::AppState;
 use crate::store::integrations as store;
 use sluice_contract::integrations::{
     credentials_link, syncs_of, IntegrationIssue, Provider, UsageMeter, USAGE_ALERT_PERCENT, USAGE_WARN_PERCENT,
 };
-use sluice_contract::issues::{Area, EntityRef, Issue, Severity};
-use std::sync::Arc;
+use sluice_contract::issues::{EntityRef, Issue, Severity};
 
 const DAY_MS: u64 = 86_400_000;
 
@@ -35,21 +35,15 @@ async fn raise(
     message: String,
     link: String,
 ) {
-    let report = Report {
-        area: Area::Integrations,
-        kind: kind.as_str().into(),
-        entity: entity(provider, link),
-        severity,
-        title,
-        message,
-    };
+    let report = Report { kind: hub(kind).into(), entity: entity(provider, link), severity, title, message };
     if let Err(e) = issues::raise(state, tenant, report).await {
         tracing::warn!(error = %e, "could not raise an integration issue");
     }
 }
 
 pub async fn clear(state: &AppState, tenant: &str, provider: Provider, kind: IntegrationIssue, what: &str) {
-    if let Err(e) = issues::clear(state, tenant, Area::Integrations, provider.as_str(), kind.as_str(), what).await {
+    let key = issues::Key::new(hub(kind), provider.as_str());
+    if let Err(e) = issues::clear(state, tenant, key, issues::Resolution::automatic(what)).await {
         tracing::warn!(error = %e, "could not clear an integration issue");
     }
 }
@@ -109,7 +103,7 @@ pub async fn after_test(
 
 /// The sync with the most calls in the current and previous hour: (id, name).
 pub async fn top_caller(state: &AppState, tenant: &str, provider: Provider) -> Option<(String, String)> {
-    state.integrations.outbound.flush(state).await;
+    crate::integrations::Integrations::of(state).outbound.flush(state).await;
     let (t, since) = (tenant.to_string(), (state.now_ms() / 3_600_000).saturating_sub(1));
     let rows = state.store.call(move |c| store::calls_since(c, &t, provider.as_str(), since)).await.ok()?;
     let mut totals: Vec<(&'static str, &'static str, u64)> = syncs_of(provider)
@@ -122,7 +116,7 @@ pub async fn top_caller(state: &AppState, tenant: &str, provider: Provider) -> O
 
 /// Keeps the meter and judges it: ≥70% warns, ≥80% alerts, below 70% clears.
 pub async fn record_usage(state: &AppState, tenant: &str, provider: Provider, meter: &UsageMeter) {
-    state.integrations.usage_read(tenant, provider, state.now_ms());
+    crate::integrations::Integrations::of(state).usage_read(tenant, provider, state.now_ms());
     let json = serde_json::to_string(meter).unwrap_or_default();
     let t = tenant.to_string();
     let _ = state.store.call(move |c| store::set_usage(c, &t, provider.as_str(), &json)).await;
@@ -229,39 +223,48 @@ pub async fn check_expiry(state: &AppState, tenant: &str, provider: Provider) {
 }
 
 /// Retry from Tools > Issues: re-test (credentials), re-read usage, or run the syncs again.
-pub fn register_retry(state: &AppState) {
-    let retry: issues::RetryFn = Arc::new(|state: AppState, issue: Issue| {
-        Box::pin(async move {
-            let id = issue.id.clone();
-            let tenant = state
-                .store
-                .call(move |c| store::issue_tenant(c, &id))
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or("This issue no longer exists.")?;
-            let provider = Provider::parse(&issue.entity.id).ok_or("This integration no longer exists.")?;
-            match IntegrationIssue::parse(&issue.kind) {
-                Some(IntegrationIssue::UsageThreshold) => retry_usage(&state, &tenant, provider).await,
-                Some(IntegrationIssue::SyncFailed) => super::syncs::retry_all(&state, &tenant, provider).await,
-                Some(IntegrationIssue::CredentialExpiring | IntegrationIssue::CredentialExpired) => {
-                    check_expiry(&state, &tenant, provider).await;
-                    Err("The credentials still carry the same expiry date; enter new ones.".into())
-                }
-                _ => {
-                    let test =
-                        credentials::test_saved(&state, &tenant, provider).await.map_err(|e| e.body().error.message)?;
-                    match test.steps.iter().find(|s| s.outcome == sluice_contract::integrations::StepOutcome::Failed) {
-                        None => Ok("Test connection passed".into()),
-                        Some(s) => Err(match &s.provider_error {
-                            Some(p) => format!("{}: {p}", s.detail),
-                            None => s.detail.clone(),
-                        }),
-                    }
-                }
+pub fn retry(state: AppState, issue: Issue) -> BoxFuture<Retried> {
+    Box::pin(async move {
+        match retry_inner(&state, &issue).await {
+            Ok(what) => Retried::Resolved { what },
+            Err(error) => Retried::StillFailing { error },
+        }
+    })
+}
+
+async fn retry_inner(state: &AppState, issue: &Issue) -> Result<String, String> {
+    let id = issue.id.clone();
+    let tenant = state
+        .store
+        .call(move |c| store::issue_tenant(c, &id))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("This issue no longer exists.")?;
+    let provider = Provider::parse(&issue.entity.id).ok_or("This integration no longer exists.")?;
+    match IntegrationIssue::parse(&issue.kind) {
+        Some(IntegrationIssue::UsageThreshold) => retry_usage(state, &tenant, provider).await,
+        Some(IntegrationIssue::SyncFailed) => super::syncs::retry_all(state, &tenant, provider).await,
+        Some(IntegrationIssue::CredentialExpiring | IntegrationIssue::CredentialExpired) => {
+            check_expiry(state, &tenant, provider).await;
+            Err("The credentials still carry the same expiry date; enter new ones.".into())
+        }
+        _ => {
+            let test = credentials::test_saved(state, &tenant, provider).await.map_err(|e| e.body().error.message)?;
+            match test.steps.iter().find(|s| s.outcome == sluice_contract::integrations::StepOutcome::Failed) {
+                None => Ok("Test connection passed".into()),
+                Some(s) => Err(match &s.provider_error {
+                    Some(p) => format!("{}: {p}", s.detail),
+                    None => s.detail.clone(),
+                }),
             }
-        })
-    });
-    state.retry.register(Area::Integrations, retry);
+        }
+    }
+}
+
+/// The Issues hub's name for this kind (the same names: see `IntegrationIssue`).
+fn hub(kind: IntegrationIssue) -> sluice_contract::issues::IntegrationIssue {
+    sluice_contract::issues::IntegrationIssue::parse(kind.as_str())
+        .unwrap_or(sluice_contract::issues::IntegrationIssue::SyncFailed)
 }
 
 async fn retry_usage(state: &AppState, tenant: &str, provider: Provider) -> Result<String, String> {

@@ -14,10 +14,13 @@ pub mod routes;
 pub mod syncs;
 pub mod view;
 
+use crate::area::{self, AreaDef, Setup};
 use crate::error::{AppError, AppResult};
+use crate::notices::Notice;
 use crate::state::AppState;
 use connectors::Session;
 use sluice_contract::integrations::Provider;
+use sluice_contract::stream::Topic;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
@@ -33,7 +36,25 @@ pub struct Integrations {
     usage_read_at: Mutex<HashMap<(String, Provider), u64>>,
 }
 
+pub const AREA: AreaDef = AreaDef {
+    name: "integrations",
+    setup,
+    routes: routes::routes,
+    start: Some(|state| {
+        area::every(state, std::time::Duration::from_secs(5), |state| {
+            Box::pin(async move { syncs::tick(&state).await })
+        })
+    }),
+    demo: Some(|state, tenant_id| {
+        Box::pin(async move { demo::start(&state, &tenant_id).await.map_err(|e| e.to_string()) })
+    }),
+};
+
 impl Integrations {
+    pub fn of(state: &AppState) -> &Integrations {
+        state.part::<Integrations>()
+    }
+
     pub fn new(targets: &crate::net_guard::TargetPolicy) -> Integrations {
         Integrations {
             outbound: client::Outbound::new(targets),
@@ -69,11 +90,15 @@ impl Integrations {
     }
 }
 
-/// At start-up: the Retry handler, and runs a crash interrupted are marked failed.
-pub fn init(state: &AppState) -> Result<(), String> {
-    health::register_retry(state);
-    let n =
-        state.store.call_blocking(|c| crate::store::integrations::runs::interrupt_all(c)).map_err(|e| e.to_string())?;
+/// At start-up: the area's state, the Retry handler, and runs a crash interrupted marked failed.
+fn setup(setup: &mut Setup) -> Result<(), String> {
+    setup.provide(Integrations::new(&setup.shared.targets));
+    crate::issues::register_retry(setup, sluice_contract::issues::Area::Integrations, health::retry);
+    let n = setup
+        .shared
+        .store
+        .call_blocking(|c| crate::store::integrations::runs::interrupt_all(c))
+        .map_err(|e| e.to_string())?;
     if n > 0 {
         tracing::warn!(runs = n, "marked interrupted integration runs as failed");
     }
@@ -87,5 +112,5 @@ pub fn provider(s: &str) -> AppResult<Provider> {
 
 /// Tells open consoles that this integration changed.
 pub fn notify(state: &AppState, tenant_id: &str, provider: Provider) {
-    state.notify(crate::state::Notice::Integrations { tenant_id: tenant_id.to_string(), provider });
+    state.notify(Notice::new(Topic::Integrations, tenant_id, &serde_json::json!({ "provider": provider })));
 }

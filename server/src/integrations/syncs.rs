@@ -154,7 +154,9 @@ async fn infos_one(state: &AppState, tenant: &str, provider: Provider, sync: &st
 
 /// Pausing stops the run's calls at once: its next call does not start.
 pub fn stop(state: &AppState, tenant: &str, provider: Provider, sync: &str) {
-    if let Some(flag) = state.integrations.running().get(&(tenant.to_string(), provider, sync.to_string())) {
+    if let Some(flag) =
+        crate::integrations::Integrations::of(state).running().get(&(tenant.to_string(), provider, sync.to_string()))
+    {
         flag.store(true, Ordering::SeqCst);
     }
 }
@@ -199,7 +201,7 @@ async fn begin(
     }
     let flag = Arc::new(AtomicBool::new(false));
     {
-        let mut running = state.integrations.running();
+        let mut running = crate::integrations::Integrations::of(state).running();
         let key = (tenant.to_string(), provider, sync.to_string());
         if running.contains_key(&key) {
             return Err(AppError::conflict("sync_running", "This sync is already running."));
@@ -218,7 +220,11 @@ async fn begin(
     };
     let (t, r) = (tenant.to_string(), run.clone());
     if let Err(e) = state.store.call(move |c| runs::insert(c, &t, provider.as_str(), &r)).await {
-        state.integrations.running().remove(&(tenant.to_string(), provider, sync.to_string()));
+        crate::integrations::Integrations::of(state).running().remove(&(
+            tenant.to_string(),
+            provider,
+            sync.to_string(),
+        ));
         return Err(e);
     }
     Ok((run, flag))
@@ -236,8 +242,8 @@ async fn finish(
     let started = Instant::now();
     let calls = AtomicU32::new(0);
     let result = pages(state, tenant, provider, sync, &calls, &flag, &mut run).await;
-    state.integrations.running().remove(&(tenant.to_string(), provider, sync.to_string()));
-    state.integrations.outbound.flush(state).await;
+    crate::integrations::Integrations::of(state).running().remove(&(tenant.to_string(), provider, sync.to_string()));
+    crate::integrations::Integrations::of(state).outbound.flush(state).await;
     run.duration_ms = started.elapsed().as_millis() as u64;
     run.calls = calls.load(Ordering::SeqCst);
     run.outcome = if result.is_ok() { RunOutcome::Succeeded } else { RunOutcome::Failed };
@@ -316,7 +322,7 @@ pub async fn refresh_usage(state: &AppState, tenant: &str, provider: Provider) -
     let cx = CallCx { state, tenant, provider, caller: "usage", calls: &calls, cancel: None };
     let meter = connectors::connector(provider).usage(&cx, &mut session).await;
     credentials::keep_session(state, tenant, provider, session).await;
-    state.integrations.outbound.flush(state).await;
+    crate::integrations::Integrations::of(state).outbound.flush(state).await;
     match meter {
         Ok(Some(m)) => {
             health::record_usage(state, tenant, provider, &m).await;
@@ -353,7 +359,7 @@ pub const USAGE_EVERY_MS: u64 = 4 * 60_000;
 /// The worker's pass: expiry stages, usage (and tokens) every few minutes, then due syncs of
 /// enabled integrations not held back.
 pub async fn tick(state: &AppState) {
-    state.integrations.outbound.flush(state).await;
+    crate::integrations::Integrations::of(state).outbound.flush(state).await;
     let rows = match state.store.call(|c| store::all_configured(c)).await {
         Ok(rows) => rows,
         Err(e) => {
@@ -369,7 +375,7 @@ pub async fn tick(state: &AppState) {
         if !row.enabled || expired || row.paused_until.is_some_and(|u| u > now) {
             continue;
         }
-        if state.integrations.usage_due(&row.tenant_id, provider, now) {
+        if crate::integrations::Integrations::of(state).usage_due(&row.tenant_id, provider, now) {
             // In the background: a slow provider must not hold the worker's pass.
             let (s, t) = (state.clone(), row.tenant_id.clone());
             tokio::spawn(async move {

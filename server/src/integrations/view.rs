@@ -90,7 +90,7 @@ pub async fn list(state: &AppState, tenant: &str) -> AppResult<Vec<IntegrationSu
 }
 
 pub async fn detail(state: &AppState, tenant: &str, provider: Provider) -> AppResult<IntegrationDetail> {
-    state.integrations.outbound.flush(state).await;
+    crate::integrations::Integrations::of(state).outbound.flush(state).await;
     let summary = summary(state, tenant, provider).await?;
     let row = credentials::row(state, tenant, provider).await?;
     let credential = match &row {

@@ -4,13 +4,13 @@
 //! the `issue.opened` / `issue.resolved` event into the outbox, so a crash never leaves a change
 //! without its event.
 
-use super::Report;
+use super::{notify_changed, Issues, Key, Report, Resolution};
 use crate::error::AppResult;
 use crate::ids::new_id;
-use crate::state::{AppState, Notice};
+use crate::state::AppState;
 use crate::store::{events, issues as store};
 use rusqlite::{Connection, TransactionBehavior};
-use sluice_contract::issues::{Area, Issue};
+use sluice_contract::issues::Issue;
 
 pub const OPENED: &str = "issue.opened";
 pub const RESOLVED: &str = "issue.resolved";
@@ -25,12 +25,12 @@ pub async fn raise(state: &AppState, tenant_id: &str, report: Report) -> AppResu
 /// [`raise`], answering the issue as it now stands.
 pub async fn raise_issue(state: &AppState, tenant_id: &str, report: Report) -> AppResult<Issue> {
     let (now, tenant) = (state.now_ms(), tenant_id.to_string());
-    let can_retry = state.retry.can_retry(report.area);
+    let can_retry = Issues::of(state).retry.can_retry(report.area());
     let issue = state
         .store
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let existing = store::find_by_key(&tx, &tenant, report.area, &report.entity.id, &report.kind)?;
+            let existing = store::find_by_key(&tx, &tenant, report.area(), &report.entity.id, report.kind.as_str())?;
             let (id, opened) = match existing {
                 None => {
                     let id = new_id("iss");
@@ -52,29 +52,22 @@ pub async fn raise_issue(state: &AppState, tenant_id: &str, report: Report) -> A
             Ok(issue)
         })
         .await?;
-    state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
+    notify_changed(state, tenant_id).await;
     Ok(issue)
 }
 
-/// The operation behind (area, entity, kind) succeeded: an active issue resolves itself with
-/// "resolved automatically: <what succeeded>". Nothing to do when there is no active issue.
-pub async fn clear(
-    state: &AppState,
-    tenant_id: &str,
-    area: Area,
-    entity_id: &str,
-    kind: &str,
-    what: &str,
-) -> AppResult<()> {
-    let (now, tenant, entity_id, kind) =
-        (state.now_ms(), tenant_id.to_string(), entity_id.to_string(), kind.to_string());
-    let resolution = format!("resolved automatically: {what}");
-    let can_retry = state.retry.can_retry(area);
+/// The operation behind `key` succeeded: an active issue resolves itself with the resolution
+/// ("resolved automatically: <what succeeded>"). Nothing to do when there is no active issue.
+pub async fn clear(state: &AppState, tenant_id: &str, key: Key, resolution: Resolution) -> AppResult<()> {
+    let (now, tenant) = (state.now_ms(), tenant_id.to_string());
+    let area = key.kind.area();
+    let resolution = resolution.to_string();
+    let can_retry = Issues::of(state).retry.can_retry(area);
     let changed = state
         .store
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let Some(issue) = store::find_by_key(&tx, &tenant, area, &entity_id, &kind)? else {
+            let Some(issue) = store::find_by_key(&tx, &tenant, area, &key.entity_id, key.kind.as_str())? else {
                 return Ok(false);
             };
             if !issue.status.is_active() {
@@ -86,7 +79,7 @@ pub async fn clear(
         })
         .await?;
     if changed {
-        state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
+        notify_changed(state, tenant_id).await;
     }
     Ok(())
 }

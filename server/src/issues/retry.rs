@@ -1,27 +1,85 @@
-//! Retry (through the owning area's registered operation) and bulk actions.
+//! Retry: the owning area runs the failing operation again and answers a typed [`Retried`];
+//! the hub records it on the row and resolves the issue when it says so. A handler answers what
+//! it found instead of resolving the issue itself, so the retry's outcome has one writer.
 
-use super::actions::{acknowledge, detail, dismiss, not_active};
+use super::actions::not_active;
 use super::lifecycle::{reload, resolve};
+use super::read::detail;
+use super::{notify_changed, Issues};
+use crate::area::{BoxFuture, Setup};
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Notice};
+use crate::state::AppState;
 use crate::store::issues as store;
-use futures::StreamExt;
 use rusqlite::TransactionBehavior;
-use sluice_contract::issues::{BulkIssueAction, BulkIssueResult, BulkItemResult, Issue, IssueAction};
-use sluice_contract::page::MAX_BATCH;
+use sluice_contract::issues::{Area, Issue};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// A retry that has not answered by then counts as failed (the area's call may hang).
 pub const RETRY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Asks the owning area to run the failing operation again and records the outcome on the row:
-/// success resolves the issue, failure keeps it open with the error verbatim.
+/// What a Retry handler found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retried {
+    /// The operation succeeded (what succeeded, in words): the issue resolves.
+    Resolved { what: String },
+    /// It failed again (the error, verbatim): the issue stays open and shows it.
+    StillFailing { error: String },
+    /// It started and finishes later (a sync, say): the issue stays open until the area clears
+    /// it, or raises it again, when the work ends.
+    Started { what: String },
+}
+
+/// Runs the failing operation of `Issue` again.
+pub type RetryFn = Arc<dyn Fn(AppState, Issue) -> BoxFuture<Retried> + Send + Sync>;
+
+/// Which area can retry (one handler per area; it reads the issue's kind).
+#[derive(Default)]
+pub struct RetryRegistry {
+    handlers: RwLock<HashMap<Area, RetryFn>>,
+}
+
+impl RetryRegistry {
+    pub fn register(&self, area: Area, f: RetryFn) {
+        self.handlers.write().unwrap_or_else(|p| p.into_inner()).insert(area, f);
+    }
+
+    /// Takes an area's handler away (tests of an area that cannot retry).
+    pub fn remove(&self, area: Area) -> Option<RetryFn> {
+        self.handlers.write().unwrap_or_else(|p| p.into_inner()).remove(&area)
+    }
+
+    pub fn get(&self, area: Area) -> Option<RetryFn> {
+        self.handlers.read().unwrap_or_else(|p| p.into_inner()).get(&area).cloned()
+    }
+
+    pub fn can_retry(&self, area: Area) -> bool {
+        self.handlers.read().unwrap_or_else(|p| p.into_inner()).contains_key(&area)
+    }
+
+    /// Fills in `can_retry`, which the stored row does not know.
+    pub fn mark(&self, mut issue: Issue) -> Issue {
+        issue.can_retry = self.can_retry(issue.area);
+        issue
+    }
+}
+
+/// An area's setup line: Retry in Tools > Issues runs `handler` for the area's issues.
+pub fn register_retry<F>(setup: &Setup, area: Area, handler: F)
+where
+    F: Fn(AppState, Issue) -> BoxFuture<Retried> + Send + Sync + 'static,
+{
+    setup.part::<Issues>().retry.register(area, Arc::new(handler));
+}
+
+/// Asks the owning area to run the failing operation again and applies what it found.
 pub async fn retry(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Issue> {
     let issue = detail(state, tenant_id, id).await?.issue;
     if !issue.status.is_active() {
         return Err(not_active(&issue, "retried"));
     }
-    let handler = state.retry.get(issue.area).ok_or_else(|| {
+    let handler = Issues::of(state).retry.get(issue.area).ok_or_else(|| {
         AppError::conflict(
             "retry_unavailable",
             format!(
@@ -31,62 +89,33 @@ pub async fn retry(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Iss
             ),
         )
     })?;
-    let outcome = tokio::time::timeout(RETRY_TIMEOUT, handler(state.clone(), issue.clone()))
-        .await
-        .unwrap_or_else(|_| Err(format!("The retry did not finish within {} s.", RETRY_TIMEOUT.as_secs())));
+    let outcome =
+        tokio::time::timeout(RETRY_TIMEOUT, handler(state.clone(), issue.clone())).await.unwrap_or_else(|_| {
+            Retried::StillFailing { error: format!("The retry did not finish within {} s.", RETRY_TIMEOUT.as_secs()) }
+        });
     let (tenant, id, now) = (tenant_id.to_string(), issue.id.clone(), state.now_ms());
     let updated = state
         .store
         .call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let (ok, message) = match &outcome {
-                Ok(what) => (true, what.as_str()),
-                Err(error) => (false, error.as_str()),
+                Retried::Resolved { what } => (true, what.clone()),
+                Retried::StillFailing { error } => (false, error.clone()),
+                Retried::Started { what } => (true, format!("started: {what}")),
             };
-            store::record_retry(&tx, &id, now, ok, message)?;
+            store::record_retry(&tx, &id, now, ok, &message)?;
             let current = reload(&tx, &tenant, &id, true)?;
-            // The area may already have cleared it while retrying; then it stays as it was resolved.
-            let issue = if ok && current.status.is_active() {
-                resolve(&tx, &tenant, &id, &format!("resolved by retry: {message}"), now, true)?
-            } else {
-                current
+            // The operation's own success path may have closed it meanwhile; then it stays so.
+            let issue = match outcome {
+                Retried::Resolved { what } if current.status.is_active() => {
+                    resolve(&tx, &tenant, &id, &format!("resolved by retry: {what}"), now, true)?
+                }
+                _ => current,
             };
             tx.commit()?;
             Ok(issue)
         })
         .await?;
-    state.notify(Notice::IssuesChanged { tenant_id: tenant_id.to_string() });
+    notify_changed(state, tenant_id).await;
     Ok(updated)
-}
-
-/// Up to 100 ids; each row succeeds or fails on its own, and says which.
-pub async fn bulk(state: &AppState, tenant_id: &str, actor: &str, req: BulkIssueAction) -> AppResult<BulkIssueResult> {
-    if req.ids.is_empty() {
-        return Err(AppError::field("ids", "Choose at least one issue."));
-    }
-    if req.ids.len() > MAX_BATCH {
-        return Err(AppError::field("ids", format!("Send at most {MAX_BATCH} ids per request.")));
-    }
-    let results = futures::stream::iter(req.ids)
-        .map(|id| async move {
-            let outcome = match req.action {
-                IssueAction::Acknowledge => acknowledge(state, tenant_id, &id, actor).await,
-                IssueAction::Dismiss => dismiss(state, tenant_id, &id, actor).await,
-                IssueAction::Retry => retry(state, tenant_id, &id).await,
-            };
-            match outcome {
-                Ok(issue) => BulkItemResult { id, ok: true, issue: Some(issue), error: None },
-                Err(e) => {
-                    if let AppError::Internal(detail) = &e {
-                        tracing::error!(%detail, issue = %id, "bulk issue action failed");
-                    }
-                    BulkItemResult { id, ok: false, issue: None, error: Some(e.body().error) }
-                }
-            }
-        })
-        // Retries wait on other systems; a few at a time, answered in the order asked.
-        .buffered(4)
-        .collect()
-        .await;
-    Ok(BulkIssueResult { results })
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/issues`
 
-use super::{actions, retry as retries};
+use super::{actions, bulk as bulk_actions, read, retry as retries};
 use crate::auth::Principal;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppResult};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ async fn list(
     principal: Principal,
     ApiQuery(q): ApiQuery<IssueQuery>,
 ) -> AppResult<Json<Page<Issue>>> {
-    Ok(Json(actions::list(&state, &principal.tenant_id, &q).await?))
+    Ok(Json(read::list(&state, &principal.tenant_id, &q).await?))
 }
 
 /// Active issues per area, all issues per status, and the active total.
@@ -47,7 +47,7 @@ async fn detail(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<IssueDetail>> {
-    Ok(Json(actions::detail(&state, &principal.tenant_id, &id).await?))
+    Ok(Json(read::detail(&state, &principal.tenant_id, &id).await?))
 }
 
 /// Marks an active issue as seen by someone; it stays in the active list.
@@ -95,5 +95,5 @@ async fn bulk(
     principal: Principal,
     ApiJson(req): ApiJson<BulkIssueAction>,
 ) -> AppResult<Json<BulkIssueResult>> {
-    Ok(Json(retries::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?))
+    Ok(Json(bulk_actions::bulk(&state, &principal.tenant_id, &principal.actor_label(), req).await?))
 }

@@ -52,20 +52,27 @@ pub fn get(conn: &Connection, tenant_id: &str, id: &str) -> Result<Option<ApiKey
 }
 
 /// Newest first; `before` is the (created_at, id) of the last row of the previous page.
+/// The raw sort key of a listed key, (created_at, id): what the next page starts after.
+pub type ListKey = (i64, String);
+
 pub fn list(
     conn: &Connection,
     tenant_id: &str,
     limit: u32,
     before: Option<(i64, String)>,
-) -> Result<Vec<ApiKey>, AppError> {
+) -> Result<Vec<(ListKey, ApiKey)>, AppError> {
     let (ts, id) = before.unwrap_or((i64::MAX, String::new()));
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM api_keys WHERE tenant_id = ?1 AND (created_at, id) < (?2, ?3)
          ORDER BY created_at DESC, id DESC LIMIT ?4"
     ))?;
     let id_bound = if id.is_empty() { "\u{10FFFF}".to_string() } else { id };
-    let rows =
-        stmt.query_map(params![tenant_id, ts, id_bound, limit as i64], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    // Each with its raw sort key, (created_at, id): what the next page starts after.
+    let keyed = |r: &rusqlite::Row| {
+        let key = from_row(r)?;
+        Ok(((r.get::<_, i64>("created_at")?, key.id.clone()), key))
+    };
+    let rows = stmt.query_map(params![tenant_id, ts, id_bound, limit as i64], keyed)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 

@@ -1,11 +1,15 @@
 //! Distributors, their sync runs, and the prices they carry.
 //!
-//! A run streams its rows into `distributor_staging` in small transactions; only when it
-//! succeeds does [`apply_run`] swap them into `distributor_prices` in one transaction, so a
-//! failed run leaves the previous prices exactly as they were.
+//! A run streams its rows into `distributor_staging` in small transactions — only the rows
+//! that are new or differ from the stored price, so a re-run of a mostly unchanged file writes
+//! little; only when it succeeds does [`apply_run`] swap them into `distributor_prices` in one
+//! transaction, so a failed run leaves the previous prices exactly as they were.
 
 use crate::error::AppError;
 pub mod runs;
+mod staging;
+
+pub use staging::{apply_run, discard_staging, stage, Applied, PriceChange, PriceRow, Seen};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -224,107 +228,6 @@ pub fn mark_success(conn: &Connection, id: &str, at: u64) -> Result<(), AppError
         params![id, at as i64],
     )?;
     Ok(())
-}
-
-/// One staged row of a run.
-pub struct PriceRow {
-    pub sku: String,
-    pub mpn: Option<String>,
-    pub description: Option<String>,
-    /// Ten-thousandths of the currency unit.
-    pub price: i64,
-    pub currency: Option<String>,
-    pub stock: Option<i64>,
-}
-
-/// One transaction per batch keeps the write lock short while memory stays flat.
-pub fn stage(conn: &mut Connection, run_id: &str, rows: &[PriceRow]) -> Result<(), AppError> {
-    let tx = conn.transaction()?;
-    {
-        let mut stmt = tx.prepare_cached(
-            "INSERT OR REPLACE INTO distributor_staging (run_id, sku, mpn, description, price, currency, stock)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for r in rows {
-            stmt.execute(params![run_id, r.sku, r.mpn, r.description, r.price, r.currency, r.stock])?;
-        }
-    }
-    tx.commit()?;
-    Ok(())
-}
-
-pub fn discard_staging(conn: &Connection, run_id: &str) -> Result<(), AppError> {
-    conn.execute("DELETE FROM distributor_staging WHERE run_id = ?1", params![run_id])?;
-    Ok(())
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Applied {
-    pub added: u64,
-    pub changed: u64,
-    pub unchanged: u64,
-    pub removed: u64,
-}
-
-/// A price that moved: (sku, old, new, currency).
-pub type PriceChange = (String, i64, i64, Option<String>);
-
-const DIFFERS: &str = "(p.price IS NOT s.price OR p.stock IS NOT s.stock OR p.currency IS NOT s.currency
-    OR p.description IS NOT s.description OR p.mpn IS NOT s.mpn)";
-
-/// Swaps a run's staged rows in: counts, the price changes, then the upsert and removals.
-/// Runs inside the caller's transaction.
-pub fn apply_run(
-    conn: &Connection,
-    tenant: &str,
-    distributor_id: &str,
-    run_id: &str,
-    now: u64,
-    mut on_change: impl FnMut(PriceChange) -> Result<(), AppError>,
-) -> Result<Applied, AppError> {
-    let staged: i64 =
-        conn.query_row("SELECT count(*) FROM distributor_staging WHERE run_id = ?1", params![run_id], |r| r.get(0))?;
-    let added: i64 = conn.query_row(
-        "SELECT count(*) FROM distributor_staging s WHERE s.run_id = ?1 AND NOT EXISTS
-            (SELECT 1 FROM distributor_prices p WHERE p.distributor_id = ?2 AND p.sku = s.sku)",
-        params![run_id, distributor_id],
-        |r| r.get(0),
-    )?;
-    let mut changed = 0u64;
-    {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT s.sku, p.price, s.price, s.currency FROM distributor_staging s
-             JOIN distributor_prices p ON p.distributor_id = ?2 AND p.sku = s.sku
-             WHERE s.run_id = ?1 AND {DIFFERS}"
-        ))?;
-        let mut rows = stmt.query(params![run_id, distributor_id])?;
-        while let Some(r) = rows.next()? {
-            changed += 1;
-            let (old, new): (i64, i64) = (r.get(1)?, r.get(2)?);
-            if old != new {
-                on_change((r.get(0)?, old, new, r.get(3)?))?;
-            }
-        }
-    }
-    let removed = conn.execute(
-        "DELETE FROM distributor_prices WHERE distributor_id = ?1 AND sku NOT IN
-            (SELECT sku FROM distributor_staging WHERE run_id = ?2)",
-        params![distributor_id, run_id],
-    )?;
-    conn.execute(
-        &format!(
-            "INSERT INTO distributor_prices AS p (distributor_id, tenant_id, sku, mpn, description, price, currency, stock, changed_at)
-             SELECT ?2, ?3, sku, mpn, description, price, currency, stock, ?4 FROM distributor_staging s WHERE s.run_id = ?1 AND true
-             ON CONFLICT (distributor_id, sku) DO UPDATE SET mpn = excluded.mpn, description = excluded.description,
-                price = excluded.price, currency = excluded.currency, stock = excluded.stock, changed_at = excluded.changed_at
-             WHERE {}",
-            DIFFERS.replace("s.", "excluded.")
-        ),
-        params![run_id, distributor_id, tenant, now as i64],
-    )?;
-    discard_staging(conn, run_id)?;
-    let (staged, added) = (staged as u64, added as u64);
-    Ok(Applied { added, changed, unchanged: staged.saturating_sub(added + changed), removed: removed as u64 })
 }
 
 /// One distributor's offer as stored, with what ranking needs.

@@ -1,20 +1,19 @@
 //! Issues: one row per stable key (tenant, area, entity, kind), with its recent occurrences.
 //!
-//! The lifecycle rules live in `crate::issues`; these functions only read and write rows.
+//! The lifecycle rules live in the Issues area; these functions only read and write rows.
 
 use crate::clock::rfc3339;
 use crate::error::AppError;
-use crate::issues::Report;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use sluice_contract::issues::{Area, EntityRef, Issue, IssueStatus, Occurrence, RetryOutcome, Severity};
+use sluice_contract::issues::{Area, EntityRef, Issue, IssueStatus, Occurrence, Report, RetryOutcome, Severity};
 
 /// How many occurrences each issue keeps (its history).
 pub const HISTORY: u32 = 50;
 
-mod bulk;
 mod list;
-pub use bulk::{insert_as_is, insert_occurrence_as_is};
-pub use list::{counts, list, ListFilter, StatusFilter};
+mod seed;
+pub use list::{counts, list, ListFilter, ListKey, StatusFilter};
+pub use seed::{insert_as_is, insert_occurrence_as_is};
 
 pub const MIGRATION: &str = r#"
 CREATE TABLE issues (
@@ -191,8 +190,8 @@ pub fn insert(conn: &Connection, id: &str, tenant_id: &str, report: &Report, now
     .execute(params![
         id,
         tenant_id,
-        report.area.as_str(),
-        report.kind,
+        report.area().as_str(),
+        report.kind.as_str(),
         report.entity.kind,
         report.entity.id,
         report.entity.name,

@@ -15,6 +15,7 @@ pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
         M::up(super::issues::SEARCH_KEY_MIGRATION),
         M::up(super::webhooks::MIGRATION),
         M::up(super::distributors::MIGRATION),
+        M::up(super::webhooks::QUEUE_INDEXES),
         M::up(super::integrations::MIGRATION),
     ])
     .to_latest(conn)

@@ -18,7 +18,7 @@ pub enum Allowance {
     Console,
 }
 
-/// What the gate learns for one request.
+/// What the request layer learns for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Admission {
     pub allowance: Allowance,
@@ -32,8 +32,8 @@ pub struct Admission {
 /// Counts the request against the caller's window if it has room.
 pub fn admit(state: &AppState, principal: &Principal, now_ms: u64) -> Admission {
     let (allowance, limiter, key) = match &principal.actor {
-        Actor::User { session, .. } => (Allowance::Console, &state.console_limiter, session.as_str()),
-        Actor::ApiKey { .. } => (Allowance::PublicApi, &state.limiter, principal.tenant_id.as_str()),
+        Actor::User { session, .. } => (Allowance::Console, &super::Usage::of(state).console_limiter, session.as_str()),
+        Actor::ApiKey { .. } => (Allowance::PublicApi, &super::Usage::of(state).limiter, principal.tenant_id.as_str()),
     };
     let window_secs = limiter.spec().window_secs;
     match limiter.check(key, now_ms) {
@@ -64,5 +64,5 @@ impl Admission {
 
 /// The console session's own window as it stands, without counting anything.
 pub fn console_window(state: &AppState, session: &str, now_ms: u64) -> WindowState {
-    state.console_limiter.peek(session, now_ms)
+    super::Usage::of(state).console_limiter.peek(session, now_ms)
 }

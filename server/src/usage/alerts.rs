@@ -2,14 +2,14 @@
 //! issue is open in Tools > Issues; it clears itself when usage drops.
 
 use super::limiter::WindowState;
-use crate::issues::{self, Report};
+use super::Usage;
+use crate::area::BoxFuture;
+use crate::issues::{self, Key, Report, Resolution, Retried};
 use crate::state::AppState;
-use sluice_contract::issues::{Area, EntityRef, Issue, Severity};
+use sluice_contract::issues::{EntityRef, Issue, Severity, UsageIssue};
 use sluice_contract::usage::{UsageLevel, UsageThresholds};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-pub const ISSUE_KIND: &str = "usage_threshold";
+use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct UsageAlerts {
@@ -20,6 +20,11 @@ pub struct UsageAlerts {
 impl UsageAlerts {
     pub fn forget_thresholds(&self, tenant_id: &str) {
         self.thresholds.lock().unwrap_or_else(|p| p.into_inner()).remove(tenant_id);
+    }
+
+    /// Records the level without touching Issues (a Retry that found the window back to normal).
+    fn set_level(&self, tenant_id: &str, level: UsageLevel) {
+        self.levels.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant_id.to_string(), level);
     }
 
     /// Tenants whose last judged level was not `Ok`.
@@ -45,11 +50,11 @@ fn percent(used: u64, limit: u64) -> u64 {
 }
 
 async fn cached_thresholds(state: &AppState, tenant_id: &str) -> UsageThresholds {
-    if let Some(t) = state.usage_alerts.thresholds.lock().unwrap_or_else(|p| p.into_inner()).get(tenant_id) {
+    if let Some(t) = Usage::of(state).alerts.thresholds.lock().unwrap_or_else(|p| p.into_inner()).get(tenant_id) {
         return *t;
     }
     let t = super::thresholds(state, tenant_id).await.unwrap_or_default();
-    state.usage_alerts.thresholds.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant_id.to_string(), t);
+    Usage::of(state).alerts.thresholds.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant_id.to_string(), t);
     t
 }
 
@@ -58,7 +63,7 @@ pub async fn observe(state: &AppState, tenant_id: &str, window: WindowState) {
     let thresholds = cached_thresholds(state, tenant_id).await;
     let level = level_of(window.used, window.limit, thresholds);
     let previous = {
-        let mut levels = state.usage_alerts.levels.lock().unwrap_or_else(|p| p.into_inner());
+        let mut levels = Usage::of(state).alerts.levels.lock().unwrap_or_else(|p| p.into_inner());
         levels.insert(tenant_id.to_string(), level).unwrap_or(UsageLevel::Ok)
     };
     if level == previous {
@@ -67,7 +72,8 @@ pub async fn observe(state: &AppState, tenant_id: &str, window: WindowState) {
     let result = match level {
         UsageLevel::Ok => {
             let what = format!("usage fell to {}% of the limit", percent(window.used, window.limit));
-            issues::clear(state, tenant_id, Area::ApiUsage, tenant_id, ISSUE_KIND, &what).await
+            issues::clear(state, tenant_id, Key::new(UsageIssue::Threshold, tenant_id), Resolution::automatic(what))
+                .await
         }
         UsageLevel::Warning | UsageLevel::Error => {
             let report = report(state, tenant_id, window, thresholds, level).await;
@@ -84,11 +90,10 @@ async fn report(state: &AppState, tenant_id: &str, w: WindowState, t: UsageThres
         UsageLevel::Error => (Severity::Error, t.error_percent),
         _ => (Severity::Warning, t.warning_percent),
     };
-    let window_secs = state.limiter.spec().window_secs;
+    let window_secs = Usage::of(state).limiter.spec().window_secs;
     let top = top_caller(state, tenant_id, window_secs).await;
     Report {
-        area: Area::ApiUsage,
-        kind: ISSUE_KIND.to_string(),
+        kind: UsageIssue::Threshold.into(),
         entity: EntityRef {
             kind: "tenant".into(),
             id: tenant_id.into(),
@@ -110,7 +115,7 @@ async fn report(state: &AppState, tenant_id: &str, w: WindowState, t: UsageThres
 
 /// The caller with most requests over the last window, from the recorded usage.
 async fn top_caller(state: &AppState, tenant_id: &str, window_secs: u64) -> Option<(String, u64)> {
-    state.usage.flush(&state.store).await.ok()?;
+    Usage::of(state).recorder.flush(&state.store).await.ok()?;
     let now_min = state.now_ms() / 60_000;
     let from = now_min.saturating_sub(window_secs.div_ceil(60));
     let tenant = tenant_id.to_string();
@@ -120,36 +125,41 @@ async fn top_caller(state: &AppState, tenant_id: &str, window_secs: u64) -> Opti
 
 /// Judges the window again now (thresholds changed, or time passed with no requests).
 pub async fn reevaluate(state: &AppState, tenant_id: &str) {
-    let window = state.limiter.peek(tenant_id, state.now_ms());
+    let window = Usage::of(state).limiter.peek(tenant_id, state.now_ms());
     observe(state, tenant_id, window).await;
 }
 
 /// Windows drain without requests; this clears alerts that no request would clear.
 pub async fn sweep(state: &AppState) {
-    for tenant in state.usage_alerts.alerting() {
+    for tenant in Usage::of(state).alerts.alerting() {
         reevaluate(state, &tenant).await;
     }
 }
 
 /// Retry from Tools > Issues: judge the window now.
-pub fn register_retry(state: &AppState) {
-    let retry: issues::RetryFn = Arc::new(|state: AppState, issue: Issue| {
-        Box::pin(async move {
-            let tenant = issue.entity.id.clone();
-            let thresholds = super::thresholds(&state, &tenant).await.map_err(|e| e.to_string())?;
-            let w = state.limiter.peek(&tenant, state.now_ms());
-            let pct = percent(w.used, w.limit);
-            if level_of(w.used, w.limit, thresholds) == UsageLevel::Ok {
-                // Let the alert state agree with what the retry found.
-                reevaluate(&state, &tenant).await;
-                Ok(format!("usage is at {pct}% of the limit, below the {}% warning", thresholds.warning_percent))
-            } else {
-                Err(format!(
+pub fn retry(state: AppState, issue: Issue) -> BoxFuture<Retried> {
+    Box::pin(async move {
+        let tenant = issue.entity.id.clone();
+        let thresholds = match super::thresholds(&state, &tenant).await {
+            Ok(t) => t,
+            Err(e) => return Retried::StillFailing { error: e.to_string() },
+        };
+        let usage = Usage::of(&state);
+        let w = usage.limiter.peek(&tenant, state.now_ms());
+        let pct = percent(w.used, w.limit);
+        if level_of(w.used, w.limit, thresholds) == UsageLevel::Ok {
+            // The alert state agrees with what the retry found; the hub resolves the issue.
+            usage.alerts.set_level(&tenant, UsageLevel::Ok);
+            Retried::Resolved {
+                what: format!("usage is at {pct}% of the limit, below the {}% warning", thresholds.warning_percent),
+            }
+        } else {
+            Retried::StillFailing {
+                error: format!(
                     "Usage is still at {pct}% of the limit ({} of {} requests); it drops as requests leave the window (next in {} s).",
                     w.used, w.limit, w.reset_secs
-                ))
+                ),
             }
-        })
-    });
-    state.retry.register(Area::ApiUsage, retry);
+        }
+    })
 }

@@ -7,20 +7,83 @@ pub mod limiter;
 pub mod recorder;
 pub mod routes;
 
+use crate::area::{self, AreaDef};
 use crate::auth::{Actor, Principal};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{tenants, usage as store};
+use alerts::UsageAlerts;
+use limiter::RateLimiter;
+use recorder::UsageRecorder;
 use sluice_contract::usage::{
     parse_range, ConsoleWindow, TopCaller, UsagePoint, UsageReport, UsageThresholds, UsageWindow,
 };
+use std::time::Duration;
 
 const THRESHOLDS_SETTING: &str = "usage_thresholds";
-/// How usage history names console sessions (`Principal::caller_label`).
-pub const CONSOLE_CALLER: &str = "console";
+pub use crate::auth::CONSOLE_CALLER;
 /// Usage history is kept this long.
 pub const KEEP_DAYS: u64 = 30;
+/// How often counts are flushed and alerts that no request would clear are judged again.
+const TICK: Duration = Duration::from_secs(5);
+
+pub const AREA: AreaDef = AreaDef {
+    name: "usage",
+    setup: |setup| {
+        let usage = Usage::new(&setup.shared.config);
+        setup.provide(usage);
+        crate::issues::register_retry(setup, sluice_contract::issues::Area::ApiUsage, alerts::retry);
+        Ok(())
+    },
+    routes: routes::routes,
+    start: Some(start),
+    demo: None,
+};
+
+/// The area's own state: the two kinds of windows, the request counts, and the alert levels.
+pub struct Usage {
+    /// The tenant's Public API window, spent by API keys.
+    pub limiter: RateLimiter,
+    /// Each console session's own window (see [`admission`]).
+    pub console_limiter: RateLimiter,
+    pub recorder: UsageRecorder,
+    pub alerts: UsageAlerts,
+}
+
+impl Usage {
+    pub fn new(config: &crate::config::ServeArgs) -> Usage {
+        Usage {
+            limiter: RateLimiter::new(config.rate_limit),
+            console_limiter: RateLimiter::new(config.console_rate_limit),
+            recorder: UsageRecorder::default(),
+            alerts: UsageAlerts::default(),
+        }
+    }
+
+    pub fn of(state: &AppState) -> &Usage {
+        state.part::<Usage>()
+    }
+}
+
+fn start(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let ticks = area::every(&state, TICK, |state| {
+            Box::pin(async move {
+                alerts::sweep(&state).await;
+                if let Err(e) = housekeeping(&state).await {
+                    tracing::warn!(error = %e, "usage housekeeping failed");
+                }
+            })
+        });
+        let _ = ticks.await;
+        // At shutdown: what was counted since the last tick is kept.
+        if let Err(e) = housekeeping(&state).await {
+            tracing::warn!(error = %e, "could not flush usage at shutdown");
+        }
+    })
+}
 
 pub async fn thresholds(state: &AppState, tenant_id: &str) -> AppResult<UsageThresholds> {
     let tenant = tenant_id.to_string();
@@ -36,18 +99,19 @@ pub async fn set_thresholds(
     thresholds.validate()?;
     let (tenant, json) = (tenant_id.to_string(), serde_json::to_string(&thresholds).map_err(AppError::internal)?);
     state.store.call(move |c| tenants::put_setting(c, &tenant, THRESHOLDS_SETTING, &json)).await?;
-    state.usage_alerts.forget_thresholds(tenant_id);
+    Usage::of(state).alerts.forget_thresholds(tenant_id);
     // Re-judge the window against the new thresholds now, not at the next request.
     alerts::reevaluate(state, tenant_id).await;
     Ok(thresholds)
 }
 
 pub async fn window(state: &AppState, tenant_id: &str) -> AppResult<UsageWindow> {
-    let w = state.limiter.peek(tenant_id, state.now_ms());
+    let usage = Usage::of(state);
+    let w = usage.limiter.peek(tenant_id, state.now_ms());
     let thresholds = thresholds(state, tenant_id).await?;
     Ok(UsageWindow {
         limit: w.limit,
-        window_secs: state.limiter.spec().window_secs,
+        window_secs: usage.limiter.spec().window_secs,
         used: w.used,
         remaining: w.remaining,
         reset_secs: w.reset_secs,
@@ -60,7 +124,7 @@ pub async fn window(state: &AppState, tenant_id: &str) -> AppResult<UsageWindow>
 pub async fn report(state: &AppState, principal: &Principal, range: &str) -> AppResult<UsageReport> {
     let tenant_id = principal.tenant_id.as_str();
     let (range_secs, bucket_secs) = parse_range(range).ok_or_else(|| AppError::field("range", "Use 1h, 24h or 7d."))?;
-    state.usage.flush(&state.store).await?;
+    Usage::of(state).recorder.flush(&state.store).await?;
     let now_min = state.now_ms() / 60_000;
     let bucket_min = bucket_secs / 60;
     // Whole buckets, ending with the one that holds the current minute.
@@ -100,7 +164,7 @@ pub async fn report(state: &AppState, principal: &Principal, range: &str) -> App
     let console_window = match &principal.actor {
         Actor::User { session, .. } => {
             let w = admission::console_window(state, session, state.now_ms());
-            let window_secs = state.console_limiter.spec().window_secs;
+            let window_secs = Usage::of(state).console_limiter.spec().window_secs;
             Some(ConsoleWindow {
                 limit: w.limit,
                 window_secs,
@@ -127,9 +191,9 @@ pub async fn report(state: &AppState, principal: &Principal, range: &str) -> App
 
 /// Flushes counts and, once an hour, drops history past [`KEEP_DAYS`]; run periodically.
 pub async fn housekeeping(state: &AppState) -> AppResult<()> {
-    state.usage.flush(&state.store).await?;
+    Usage::of(state).recorder.flush(&state.store).await?;
     let now = state.now_ms();
-    if !state.usage.prune_due(now) {
+    if !Usage::of(state).recorder.prune_due(now) {
         return Ok(());
     }
     let cutoff = (now / 60_000).saturating_sub(KEEP_DAYS * 24 * 60);

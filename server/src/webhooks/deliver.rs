@@ -8,10 +8,10 @@ use super::{signing, WebhookIssue, MAX_IN_FLIGHT, MAX_PER_ENDPOINT};
 use crate::clock::rfc3339;
 use crate::error::AppResult;
 use crate::issues;
-use crate::state::{AppState, Notice};
+use crate::issues::{Key, Resolution};
+use crate::state::AppState;
 use crate::store::webhooks::{self as store, queue::AttemptRecord, queue::Claimed};
 use rusqlite::TransactionBehavior;
-use sluice_contract::issues::Area;
 use sluice_contract::webhooks::{Attempt, CustomHeader, WebhookSettings};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -101,7 +101,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             };
             if !busy {
                 tokio::select! {
-                    _ = state.webhooks.wake.notified() => {}
+                    _ = super::Webhooks::of(&state).wake.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
                     _ = stopping.changed() => {}
                 }
@@ -118,10 +118,10 @@ async fn step(state: &AppState, done: &mpsc::UnboundedSender<Finished>) -> AppRe
     let created = state.store.call(move |c| store::queue::dispatch(c, now, DISPATCH_BATCH)).await?;
     let dispatched = created.iter().map(|(_, ids)| ids.len()).sum::<usize>();
     for (tenant_id, delivery_ids) in created {
-        state.notify(Notice::Webhooks { tenant_id, delivery_ids, endpoint_ids: Vec::new() });
+        super::notify_changed(state, &tenant_id, delivery_ids, Vec::new());
     }
     let (room, snapshot) = {
-        let in_flight = state.webhooks.in_flight();
+        let in_flight = super::Webhooks::of(state).in_flight();
         (MAX_IN_FLIGHT.saturating_sub(in_flight.values().sum()), in_flight.clone())
     };
     if room == 0 {
@@ -138,7 +138,7 @@ async fn step(state: &AppState, done: &mpsc::UnboundedSender<Finished>) -> AppRe
             policies.insert(c.tenant_id.clone(), super::settings(state, &c.tenant_id).await?);
         }
         let policy = policies[&c.tenant_id].clone();
-        *state.webhooks.in_flight().entry(c.endpoint_id.clone()).or_default() += 1;
+        *super::Webhooks::of(state).in_flight().entry(c.endpoint_id.clone()).or_default() += 1;
         let (state, done) = (state.clone(), done.clone());
         tokio::spawn(async move {
             let finished = attempt(&state, c, &policy, true).await;
@@ -157,7 +157,7 @@ async fn record_loop(state: AppState, mut done: mpsc::UnboundedReceiver<Finished
             // The leases run out and the deliveries go again: at-least-once, nothing lost.
             tracing::error!(error = %e, "could not record webhook attempts");
         }
-        state.webhooks.wake.notify_one();
+        super::Webhooks::of(&state).wake.notify_one();
     }
 }
 
@@ -201,7 +201,7 @@ async fn record(state: &AppState, finished: Vec<Finished>) -> AppResult<()> {
         })
         .await?;
     {
-        let mut in_flight = state.webhooks.in_flight();
+        let mut in_flight = super::Webhooks::of(state).in_flight();
         for f in finished.iter().filter(|f| f.counted) {
             if let Some(n) = in_flight.get_mut(&f.record.endpoint_id) {
                 *n = n.saturating_sub(1);
@@ -235,13 +235,23 @@ async fn after_record(state: &AppState, finished: &[Finished]) -> AppResult<()> 
                     "Delivery {} of {} failed all {} attempts; the last: {error}",
                     f.record.delivery_id, f.record.endpoint_id, f.record.number
                 );
-                issues::raise(state, &f.tenant_id, WebhookIssue::EndpointFailing.report(key, &f.url, message)).await?;
+                issues::raise(
+                    state,
+                    &f.tenant_id,
+                    super::issue_report(WebhookIssue::EndpointFailing, key, &f.url, message),
+                )
+                .await?;
                 failing.insert(key, (&f.tenant_id, &f.url));
             }
             Next::Disable(reason) => {
                 let message =
                     format!("Sluice stopped sending to it because {reason}. Turn it on again once it is fixed.");
-                issues::raise(state, &f.tenant_id, WebhookIssue::EndpointDisabled.report(key, &f.url, message)).await?;
+                issues::raise(
+                    state,
+                    &f.tenant_id,
+                    super::issue_report(WebhookIssue::EndpointDisabled, key, &f.url, message),
+                )
+                .await?;
             }
             Next::RetryAt(_) => {
                 failing.insert(key, (&f.tenant_id, &f.url));
@@ -250,8 +260,8 @@ async fn after_record(state: &AppState, finished: &[Finished]) -> AppResult<()> 
     }
     for (endpoint, (tenant, _)) in &recovered {
         if !failing.contains_key(endpoint) {
-            let kind = WebhookIssue::EndpointFailing.as_str();
-            issues::clear(state, tenant, Area::Webhooks, endpoint, kind, "a delivery to it succeeded").await?;
+            let key = Key::new(WebhookIssue::EndpointFailing, endpoint.to_string());
+            issues::clear(state, tenant, key, Resolution::automatic("a delivery to it succeeded")).await?;
         }
     }
     for (endpoint, (tenant, url)) in failing {
@@ -259,7 +269,7 @@ async fn after_record(state: &AppState, finished: &[Finished]) -> AppResult<()> 
     }
     for (tenant, (delivery_ids, endpoints)) in notices {
         let endpoint_ids = endpoints.into_iter().collect();
-        state.notify(Notice::Webhooks { tenant_id: tenant.to_string(), delivery_ids, endpoint_ids });
+        super::notify_changed(state, tenant, delivery_ids, endpoint_ids);
     }
     Ok(())
 }
@@ -290,7 +300,8 @@ async fn disable_if_failing_too_long(state: &AppState, tenant_id: &str, endpoint
         .await?;
     if let Some(last_error) = last_error {
         let message = format!("Sluice stopped sending to it because {reason}. The last error: {last_error}");
-        issues::raise(state, tenant_id, WebhookIssue::EndpointDisabled.report(endpoint_id, url, message)).await?;
+        issues::raise(state, tenant_id, super::issue_report(WebhookIssue::EndpointDisabled, endpoint_id, url, message))
+            .await?;
     }
     Ok(())
 }
@@ -303,7 +314,7 @@ async fn attempt(state: &AppState, c: Claimed, policy: &WebhookSettings, counted
     let secrets: Vec<String> = {
         let (id, now) = (c.endpoint_id.clone(), now);
         let sealed = state.store.call(move |conn| store::live_secrets(conn, &id, now)).await.unwrap_or_default();
-        let aad = super::endpoints::secret_aad(&c.endpoint_id);
+        let aad = signing::secret_aad(&c.endpoint_id);
         sealed.iter().filter_map(|s| state.credentials.open_text(&aad, s)).collect()
     };
     let timestamp = now / 1000;

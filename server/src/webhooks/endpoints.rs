@@ -5,12 +5,12 @@ use super::{deliver, signing, WebhookIssue};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::issues;
-use crate::pagination::{Cursor, PageQuery};
+use crate::issues::{Key, Resolution};
+use crate::pagination::{fetch_limit, page, PageQuery};
 use crate::state::AppState;
 use crate::store::{events, webhooks as store};
 use rusqlite::TransactionBehavior;
 use sluice_contract::error::FieldErrors;
-use sluice_contract::issues::Area;
 use sluice_contract::webhooks::{
     CustomHeader, Endpoint, EndpointChange, EndpointStatus, EndpointWithSecret, NewEndpoint, TestResult,
     MAX_CUSTOM_HEADERS, TEST_EVENT,
@@ -18,10 +18,7 @@ use sluice_contract::webhooks::{
 use sluice_contract::Page;
 use store::EndpointRow;
 
-/// Binds a sealed signing secret to its endpoint: a value copied to another row does not open.
-pub fn secret_aad(endpoint_id: &str) -> String {
-    format!("webhook-endpoint/{endpoint_id}")
-}
+pub use signing::secret_aad;
 
 /// How long a rotated-out secret keeps signing.
 pub const ROTATION_GRACE_MS: u64 = 24 * 3600 * 1000;
@@ -149,19 +146,16 @@ pub async fn get(state: &AppState, tenant_id: &str, id: &str) -> AppResult<Endpo
         .await
 }
 
-pub async fn list(state: &AppState, tenant_id: &str, page: &PageQuery) -> AppResult<Page<Endpoint>> {
-    let limit = page.limit()?;
-    let before: Option<(i64, String)> = page.cursor()?;
+pub async fn list(state: &AppState, tenant_id: &str, query: &PageQuery) -> AppResult<Page<Endpoint>> {
+    let limit = query.limit()?;
+    let before: Option<(i64, String)> = query.cursor()?;
     let (tenant, now) = (tenant_id.to_string(), state.now_ms());
     state
         .store
         .call(move |c| {
-            let mut rows = store::endpoints(c, &tenant, limit + 1, before)?;
-            let next_cursor = (rows.len() > limit as usize).then(|| {
-                rows.truncate(limit as usize);
-                let last = rows.last().expect("a full page has a last row");
-                Cursor::encode(&(last.created_at as i64, last.id.clone()))
-            });
+            let rows = store::endpoints(c, &tenant, fetch_limit(limit), before)?;
+            let keyed = rows.into_iter().map(|r| ((r.created_at as i64, r.id.clone()), r)).collect();
+            let Page { items: rows, next_cursor } = page(keyed, limit);
             let mut items = Vec::with_capacity(rows.len());
             for row in rows {
                 let health = store::log::health(c, &row.id, now)?;
@@ -219,9 +213,10 @@ pub async fn update(state: &AppState, tenant_id: &str, id: &str, change: Endpoin
     let endpoint = get(state, tenant_id, id).await?;
     if before == EndpointStatus::Disabled && endpoint.status == EndpointStatus::Active {
         let what = "the endpoint was turned on again";
-        issues::clear(state, tenant_id, Area::Webhooks, id, WebhookIssue::EndpointDisabled.as_str(), what).await?;
+        let key = Key::new(WebhookIssue::EndpointDisabled, id);
+        issues::clear(state, tenant_id, key, Resolution::automatic(what)).await?;
     }
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(endpoint)
 }
 
@@ -232,7 +227,7 @@ pub async fn delete(state: &AppState, tenant_id: &str, id: &str) -> AppResult<()
         return Err(AppError::NotFound("endpoint"));
     }
     for kind in [WebhookIssue::EndpointFailing, WebhookIssue::EndpointDisabled] {
-        issues::clear(state, tenant_id, Area::Webhooks, id, kind.as_str(), "the endpoint was deleted").await?;
+        issues::clear(state, tenant_id, Key::new(kind, id), Resolution::automatic("the endpoint was deleted")).await?;
     }
     Ok(())
 }
@@ -345,7 +340,8 @@ pub async fn recover(state: &AppState, endpoint_id: &str) -> Result<String, Stri
         .await
         .map_err(|e| e.to_string())?;
     for kind in [WebhookIssue::EndpointFailing, WebhookIssue::EndpointDisabled] {
-        let _ = issues::clear(state, &tenant, Area::Webhooks, endpoint_id, kind.as_str(), "a test event arrived").await;
+        let done = Resolution::automatic("a test event arrived");
+        let _ = issues::clear(state, &tenant, Key::new(kind, endpoint_id), done).await;
     }
     Ok(format!(
         "the endpoint accepted a test event (HTTP {}){}; {} failed deliveries are being sent again",

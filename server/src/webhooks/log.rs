@@ -3,7 +3,7 @@
 use crate::clock::parse_rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
-use crate::pagination::{check_limit, Cursor};
+use crate::pagination::{check_limit, fetch_limit, page, Cursor};
 use crate::state::AppState;
 use crate::store::webhooks::{self as store, log::LogFilter};
 use rusqlite::TransactionBehavior;
@@ -52,13 +52,9 @@ pub async fn list(state: &AppState, tenant_id: &str, q: &DeliveryQuery) -> AppRe
     let before: Option<(i64, String)> =
         q.cursor.as_deref().filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
     let tenant = tenant_id.to_string();
-    let mut rows = state.store.call(move |c| store::log::list(c, &tenant, &filter, limit + 1, before)).await?;
-    let next_cursor = (rows.len() > limit as usize).then(|| {
-        rows.truncate(limit as usize);
-        let (at, last) = rows.last().expect("a full page has a last row");
-        Cursor::encode(&(*at, last.id.clone()))
-    });
-    Ok(Page { items: rows.into_iter().map(|(_, d)| d).collect(), next_cursor })
+    let rows = state.store.call(move |c| store::log::list(c, &tenant, &filter, fetch_limit(limit), before)).await?;
+    let keyed = rows.into_iter().map(|(at, d)| ((at, d.id.clone()), d)).collect();
+    Ok(page(keyed, limit))
 }
 
 pub async fn detail(state: &AppState, tenant_id: &str, id: &str) -> AppResult<DeliveryDetail> {
@@ -99,7 +95,7 @@ pub async fn redeliver(state: &AppState, tenant_id: &str, id: &str, actor: &str)
             Ok(d)
         })
         .await?;
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(delivery)
 }
 
@@ -140,7 +136,7 @@ pub async fn retry_failed_since(
             Ok(RetryBatch { id: Some(id), total, succeeded: 0, failed: 0, pending: total })
         })
         .await?;
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(batch)
 }
 

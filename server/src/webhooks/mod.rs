@@ -9,15 +9,20 @@ pub mod deliver;
 pub mod demo;
 pub mod endpoints;
 pub mod log;
+pub mod prune;
 pub mod publish;
 pub mod routes;
 mod send;
 pub mod signing;
 
+use crate::area::{AreaDef, BoxFuture};
 use crate::error::{AppError, AppResult};
+use crate::issues::{Report, Retried};
+use crate::notices::Notice;
 use crate::state::AppState;
 use crate::store::webhooks as store;
-use sluice_contract::issues::{Area, EntityRef, Severity};
+use sluice_contract::issues::{Area, EntityRef, Issue, Severity};
+use sluice_contract::stream::Topic;
 use sluice_contract::webhooks::{WebhookOverview, WebhookSettings};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,6 +35,23 @@ pub const MAX_IN_FLIGHT: usize = 64;
 pub const MAX_PER_ENDPOINT: usize = 8;
 /// The first 4 KiB of a response body are kept.
 pub const MAX_RESPONSE_BYTES: usize = 4096;
+
+pub use sluice_contract::issues::WebhookIssue;
+
+pub const AREA: AreaDef = AreaDef {
+    name: "webhooks",
+    setup: |setup| {
+        let webhooks = Webhooks::new(&setup.shared.targets);
+        setup.provide(webhooks);
+        crate::issues::register_retry(setup, Area::Webhooks, retry);
+        Ok(())
+    },
+    routes: routes::routes,
+    start: Some(|state| deliver::spawn(state.clone())),
+    demo: Some(|state, tenant_id| {
+        Box::pin(async move { demo::start(&state, &tenant_id).await.map_err(|e| e.to_string()) })
+    }),
+};
 
 /// The area's own state: the outbound client and what the worker has in flight.
 pub struct Webhooks {
@@ -52,6 +74,10 @@ impl Webhooks {
         Webhooks { client, wake: Notify::new(), in_flight: Mutex::new(HashMap::new()) }
     }
 
+    pub fn of(state: &AppState) -> &Webhooks {
+        state.part::<Webhooks>()
+    }
+
     pub(crate) fn client(&self) -> &reqwest::Client {
         &self.client
     }
@@ -61,46 +87,30 @@ impl Webhooks {
     }
 }
 
-/// The issue kinds this area raises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WebhookIssue {
-    /// Deliveries to an endpoint failed every attempt.
-    EndpointFailing,
-    /// Sluice turned the endpoint off (410 Gone, or failing too long).
-    EndpointDisabled,
+/// The issue this area raises about an endpoint.
+pub fn issue_report(kind: WebhookIssue, endpoint_id: &str, url: &str, message: String) -> Report {
+    let (title, link) = match kind {
+        WebhookIssue::EndpointFailing => (
+            format!("Webhook deliveries to {url} are failing"),
+            format!("/webhooks/deliveries?endpointId={endpoint_id}&status=failed"),
+        ),
+        WebhookIssue::EndpointDisabled => {
+            (format!("Webhook endpoint {url} was disabled"), format!("/webhooks?endpoint={endpoint_id}"))
+        }
+    };
+    Report {
+        kind: kind.into(),
+        entity: EntityRef { kind: "endpoint".into(), id: endpoint_id.to_string(), name: url.to_string(), link },
+        severity: Severity::Error,
+        title,
+        message,
+    }
 }
 
-impl WebhookIssue {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WebhookIssue::EndpointFailing => "endpoint_failing",
-            WebhookIssue::EndpointDisabled => "endpoint_disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<WebhookIssue> {
-        [WebhookIssue::EndpointFailing, WebhookIssue::EndpointDisabled].into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn report(self, endpoint_id: &str, url: &str, message: String) -> crate::issues::Report {
-        let (title, link) = match self {
-            WebhookIssue::EndpointFailing => (
-                format!("Webhook deliveries to {url} are failing"),
-                format!("/webhooks/deliveries?endpointId={endpoint_id}&status=failed"),
-            ),
-            WebhookIssue::EndpointDisabled => {
-                (format!("Webhook endpoint {url} was disabled"), format!("/webhooks?endpoint={endpoint_id}"))
-            }
-        };
-        crate::issues::Report {
-            area: Area::Webhooks,
-            kind: self.as_str().to_string(),
-            entity: EntityRef { kind: "endpoint".into(), id: endpoint_id.to_string(), name: url.to_string(), link },
-            severity: Severity::Error,
-            title,
-            message,
-        }
-    }
+/// Tells open consoles which deliveries (and endpoints) changed, so pages refetch just those.
+pub(crate) fn notify_changed(state: &AppState, tenant_id: &str, delivery_ids: Vec<String>, endpoint_ids: Vec<String>) {
+    let data = serde_json::json!({ "deliveryIds": delivery_ids, "endpointIds": endpoint_ids });
+    state.notify(Notice::new(Topic::Webhooks, tenant_id, &data));
 }
 
 pub async fn settings(state: &AppState, tenant_id: &str) -> AppResult<WebhookSettings> {
@@ -125,7 +135,7 @@ pub async fn put_settings(state: &AppState, tenant_id: &str, s: WebhookSettings)
     validate_settings(&s)?;
     let tenant = tenant_id.to_string();
     state.store.call(move |c| store::put_settings(c, &tenant, &s)).await?;
-    state.webhooks.wake.notify_one();
+    Webhooks::of(state).wake.notify_one();
     overview(state, tenant_id).await
 }
 
@@ -142,14 +152,19 @@ fn validate_settings(s: &WebhookSettings) -> AppResult<()> {
     if !(1..=60).contains(&s.timeout_secs) {
         errors.add("timeoutSecs", "Use 1 to 60 seconds.");
     }
+    if !(1..=365).contains(&s.retention_days) {
+        errors.add("retentionDays", "Use 1 to 365 days.");
+    }
     errors.into_result().map_err(AppError::Validation)
 }
 
 /// Tools > Issues' Retry for this area: send a test event to the endpoint now; when it answers,
 /// turn it back on if Sluice had disabled it and send its failed deliveries again.
-pub fn register_retry(state: &AppState) {
-    let retry: crate::issues::RetryFn = std::sync::Arc::new(|state: AppState, issue| {
-        Box::pin(async move { endpoints::recover(&state, &issue.entity.id).await })
-    });
-    state.retry.register(Area::Webhooks, retry);
+fn retry(state: AppState, issue: Issue) -> BoxFuture<Retried> {
+    Box::pin(async move {
+        match endpoints::recover(&state, &issue.entity.id).await {
+            Ok(what) => Retried::Resolved { what },
+            Err(error) => Retried::StillFailing { error },
+        }
+    })
 }

@@ -130,6 +130,6 @@ pub async fn publish(
             Ok(out)
         })
         .await?;
-    state.webhooks.wake.notify_one();
+    super::Webhooks::of(state).wake.notify_one();
     Ok(published)
 }

@@ -54,8 +54,7 @@ pub(super) async fn send(
 ) -> Result<Answer, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("the URL is not valid: {e}"))?;
     state.targets.check_literal(&parsed)?;
-    let mut request = state
-        .webhooks
+    let mut request = super::Webhooks::of(state)
         .client()
         .post(parsed)
         .timeout(timeout)

@@ -7,6 +7,11 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+/// Binds a sealed signing secret to its endpoint: a value copied to another row does not open.
+pub fn secret_aad(endpoint_id: &str) -> String {
+    format!("webhook-endpoint/{endpoint_id}")
+}
+
 pub const SECRET_PREFIX: &str = "whsec_";
 
 /// A new secret: `whsec_` and base64 of 32 random bytes (the spec asks for at least 24).

@@ -2,18 +2,18 @@
 
 use super::TestServer;
 use serde_json::Value;
-use sluice_contract::issues::{Area, EntityRef, Severity};
-use sluice_server::issues::{self, Report};
+use sluice_contract::issues::{EntityRef, IntegrationIssue, IssueKind, Severity};
+use sluice_server::issues::{self, Key, Report, Resolution};
 
-pub fn report(area: Area, entity: &str, kind: &str, severity: Severity, title: &str, message: &str) -> Report {
+pub fn report(kind: impl Into<IssueKind>, entity: &str, severity: Severity, title: &str, message: &str) -> Report {
+    let kind = kind.into();
     Report {
-        area,
-        kind: kind.into(),
+        kind,
         entity: EntityRef {
             kind: "integration".into(),
             id: entity.to_lowercase(),
             name: entity.into(),
-            link: format!("/{}", area.as_str()),
+            link: format!("/{}", kind.area().as_str()),
         },
         severity,
         title: title.into(),
@@ -22,7 +22,7 @@ pub fn report(area: Area, entity: &str, kind: &str, severity: Severity, title: &
 }
 
 pub fn autotask(message: &str) -> Report {
-    report(Area::Integrations, "Autotask", "auth_failed", Severity::Error, "Autotask authentication error", message)
+    report(IntegrationIssue::AuthFailed, "Autotask", Severity::Error, "Autotask authentication error", message)
 }
 
 pub async fn raise(server: &TestServer, tenant: &str, r: Report) -> String {
@@ -30,7 +30,8 @@ pub async fn raise(server: &TestServer, tenant: &str, r: Report) -> String {
 }
 
 pub async fn clear_autotask(server: &TestServer, tenant: &str, what: &str) {
-    issues::clear(&server.state, tenant, Area::Integrations, "autotask", "auth_failed", what).await.expect("clear");
+    let key = Key::new(IntegrationIssue::AuthFailed, "autotask");
+    issues::clear(&server.state, tenant, key, Resolution::automatic(what)).await.expect("clear");
 }
 
 pub fn ids(page: &Value) -> Vec<String> {

@@ -86,7 +86,7 @@ pub fn fast_settings() -> OutboundSettings {
 /// A server that may reach the fakes on 127.0.0.1, with fast outbound settings.
 pub async fn server() -> TestServer {
     let server = TestServer::with_private_targets().await;
-    server.state.integrations.outbound.configure(fast_settings());
+    sluice_server::integrations::Integrations::of(&server.state).outbound.configure(fast_settings());
     server
 }
 

@@ -1,7 +1,7 @@
 //! One request's way through the gate: wait for a pass, send (with a timeout), tell the gate how
 //! it ended, and do what the gate says next.
 
-use super::{changed, emit, ensure_channel, with};
+use super::{changed, emit, ensure_channel, share, with};
 use crate::api::platform::{now_ms, race, random, sleep_ms, CancelToken, Either};
 use crate::api::transport::{self, Request, Response};
 use crate::api::ApiError;
@@ -85,7 +85,14 @@ async fn pass(cancel: &CancelToken, not_before: f64) -> Result<(), ApiError> {
             })
         };
         match pass {
-            Pass::Go => return Ok(()),
+            Pass::Go => {
+                // The first request into a reopened window: the other tabs hold theirs until
+                // it is answered.
+                if with(|g| g.core.probing()) {
+                    share(with(|g| g.core.shared()));
+                }
+                return Ok(());
+            }
             Pass::Wait(ms) => {
                 waiting.list();
                 race(sleep_ms(ms as f64), race(Changed(generation), cancel.cancelled())).await;
@@ -146,8 +153,9 @@ pub(crate) async fn run(request: Request, cancel: CancelToken, action: &str) -> 
             Err(ApiError::Network(_)) => (Answer::NetworkError, None),
             Err(_) => (Answer::Dropped, None),
         };
+        let was_probing = with(|g| g.core.probing());
         let next = with(|g| g.core.on_answer(now as u64, answer, window, retries, safe, random()));
-        changed(window.is_some() || matches!(answer, Answer::Refused { .. } | Answer::Busy { .. }));
+        changed(was_probing || window.is_some() || matches!(answer, Answer::Refused { .. } | Answer::Busy { .. }));
         if answer == Answer::Dropped {
             return Err(ApiError::Cancelled);
         }
@@ -186,8 +194,7 @@ fn give_up(result: Result<Response, ApiError>, answer: Answer, stop: Stop, retri
     };
     with(|g| g.gave_up = Some(message.clone()));
     emit();
-    let retry_after_ms = until.map(|u| (u - now_ms()).max(0.0) as u64);
-    ApiError::RateLimited { retry_after_ms, message }
+    ApiError::RateLimited { message }
 }
 
 #[cfg(test)]

@@ -9,17 +9,19 @@ use std::cell::RefCell;
 #[cfg(target_arch = "wasm32")]
 const CHANNEL: &str = "sluice-rate-limit";
 
-/// `closedUntil,limit,remaining,resetSecs,windowAt` (numbers; the window part empty when unknown).
+/// `closedUntil,limit,remaining,resetSecs,windowAt,probeUntil` (numbers; the window part empty
+/// when unknown).
 fn encode(s: &Shared) -> String {
-    match s.window {
-        Some(w) => format!("{},{},{},{},{}", s.closed_until_ms, w.limit, w.remaining, w.reset_secs, s.window_at_ms),
-        None => format!("{},,,,", s.closed_until_ms),
-    }
+    let window = match s.window {
+        Some(w) => format!("{},{},{},{}", w.limit, w.remaining, w.reset_secs, s.window_at_ms),
+        None => ",,,".to_string(),
+    };
+    format!("{},{window},{}", s.closed_until_ms, s.probe_until_ms)
 }
 
 fn decode(text: &str) -> Option<Shared> {
     let parts: Vec<&str> = text.split(',').collect();
-    if parts.len() != 5 {
+    if parts.len() != 6 {
         return None;
     }
     let closed_until_ms = parts[0].parse().ok()?;
@@ -30,7 +32,8 @@ fn decode(text: &str) -> Option<Shared> {
         _ => None,
     };
     let window_at_ms = parts[4].parse().unwrap_or(0);
-    Some(Shared { closed_until_ms, window, window_at_ms })
+    let probe_until_ms = parts[5].parse().ok()?;
+    Some(Shared { closed_until_ms, window, window_at_ms, probe_until_ms })
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -47,7 +50,8 @@ fn storage() -> Option<web_sys::Storage> {
 fn learn(text: &str) {
     if let Some(shared) = decode(text) {
         let now = crate::api::platform::now_ms() as u64;
-        super::with(|g| g.core.learn(now, shared));
+        let random = crate::api::platform::random();
+        super::with(|g| g.core.learn(now, shared, random));
         super::changed(false);
     }
 }
@@ -115,9 +119,10 @@ mod tests {
             closed_until_ms: 1_700_000_012_000,
             window: Some(RateLimitInfo { limit: 300, remaining: 0, reset_secs: 12 }),
             window_at_ms: 1_700_000_000_000,
+            probe_until_ms: 1_700_000_042_000,
         };
         assert_eq!(decode(&encode(&full)), Some(full));
-        let bare = Shared { closed_until_ms: 5, window: None, window_at_ms: 0 };
+        let bare = Shared { closed_until_ms: 5, window: None, window_at_ms: 0, probe_until_ms: 0 };
         assert_eq!(decode(&encode(&bare)), Some(bare));
         assert_eq!(decode("nonsense"), None);
     }

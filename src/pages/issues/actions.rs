@@ -1,7 +1,7 @@
 //! Acting on one issue: Retry, Acknowledge, and Dismiss after asking.
 
 use super::bulk::bulk;
-use super::table::{Outcome, RowState};
+use super::table::{busy_label, outcome_of, Outcome, RowState};
 use super::IssueList;
 use crate::api::{self, ApiError};
 use crate::components::ConfirmDialog;
@@ -9,14 +9,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::issues::{Issue, IssueAction};
 use wasm_bindgen::JsCast;
-
-pub(super) fn busy_label(action: IssueAction) -> &'static str {
-    match action {
-        IssueAction::Retry => "Retrying…",
-        IssueAction::Acknowledge => "Acknowledging…",
-        IssueAction::Dismiss => "Dismissing…",
-    }
-}
 
 /// Runs `action` on one issue; the row shows progress, then the outcome.
 pub(super) fn run(list: IssueList, rows: RowState, issue: Issue, action: IssueAction) {
@@ -118,16 +110,5 @@ pub fn DismissDialog(
                 "A dismissed issue leaves the active list and stays out of it unless the problem happens again after now. Nothing is fixed by dismissing it."
             </p>
         </ConfirmDialog>
-    }
-}
-
-/// The outcome line a finished action leaves on its row.
-pub(super) fn outcome_of(action: IssueAction, issue: &Issue) -> Outcome {
-    match (action, &issue.last_retry) {
-        (IssueAction::Retry, Some(r)) if r.ok => Outcome { ok: true, text: format!("Retry succeeded: {}", r.message) },
-        (IssueAction::Retry, Some(r)) => Outcome { ok: false, text: format!("Retry failed: {}", r.message) },
-        (IssueAction::Retry, None) => Outcome { ok: true, text: "Retried.".into() },
-        (IssueAction::Acknowledge, _) => Outcome { ok: true, text: "Acknowledged.".into() },
-        (IssueAction::Dismiss, _) => Outcome { ok: true, text: "Dismissed: hidden unless it happens again.".into() },
     }
 }

@@ -1,7 +1,6 @@
 //! Acting on many issues at once: the bar over the selection, and what each row came to.
 
-use super::actions::{busy_label, outcome_of};
-use super::table::{Outcome, RowState};
+use super::table::{busy_label, outcome_of, Outcome, RowState};
 use super::IssueList;
 use crate::api::{self, ApiError};
 use leptos::prelude::*;
@@ -17,11 +16,7 @@ fn summarize(action: IssueAction, result: &BulkIssueResult, list: IssueList) -> 
         .iter()
         .filter(|r| !r.ok)
         .map(|r| {
-            let title = list
-                .items
-                .try_with_untracked(|items| items.iter().find(|i| i.id == r.id).map(|i| i.title.clone()))
-                .flatten()
-                .unwrap_or_else(|| r.id.clone());
+            let title = list.title_of(&r.id).unwrap_or_else(|| r.id.clone());
             let why = r.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
             format!("“{title}”: {why}")
         })

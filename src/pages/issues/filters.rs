@@ -1,10 +1,8 @@
 //! The list's filters: read from the URL, written back to it, so every view is a link.
 
-use crate::api::query_string;
+use crate::pages::url_filters::{href, navigate_with, non_empty, UrlFilters};
 use crate::routes::Page;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use sluice_contract::issues::{Area, IssueCounts, IssueQuery};
 
 /// Status choices, as the server names them; `active` (open + acknowledged) is the default.
@@ -17,6 +15,9 @@ pub const STATUSES: [(&str, &str); 6] = [
     ("all", "All"),
 ];
 
+/// Rows per request; a live refresh asks for as many as "Load more" has brought in.
+pub const PAGE_SIZE: u32 = 50;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filters {
     pub status: Option<String>,
@@ -25,57 +26,36 @@ pub struct Filters {
     pub q: Option<String>,
 }
 
+impl UrlFilters for Filters {
+    fn page() -> Page {
+        Page::Issues
+    }
+
+    fn from_params(get: &dyn Fn(&str) -> Option<String>) -> Self {
+        Filters { status: get("status"), area: get("area"), severity: get("severity"), q: get("q") }
+    }
+
+    fn params(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("status", self.status.clone().filter(|s| s != "active")),
+            ("area", self.area.clone()),
+            ("severity", self.severity.clone()),
+            ("q", self.q.clone()),
+        ]
+    }
+}
+
 impl Filters {
-    /// The filters in the current URL (unknown values go to the server, which names the field).
-    pub fn from_url() -> Memo<Filters> {
-        let query = use_query_map();
-        Memo::new(move |_| {
-            query.with(|q| {
-                let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-                Filters { status: get("status"), area: get("area"), severity: get("severity"), q: get("q") }
-            })
-        })
-    }
-
-    pub fn is_default(&self) -> bool {
-        self.status.as_deref().is_none_or(|s| s == "active")
-            && self.area.is_none()
-            && self.severity.is_none()
-            && self.q.is_none()
-    }
-
-    pub fn query(&self, cursor: Option<String>) -> IssueQuery {
+    pub fn query(&self, cursor: Option<String>, limit: u32) -> IssueQuery {
         IssueQuery {
             status: self.status.clone(),
             area: self.area.clone(),
             severity: self.severity.clone(),
             q: self.q.clone(),
-            limit: Some(50),
+            limit: Some(limit),
             cursor,
         }
     }
-
-    pub fn href(&self) -> String {
-        let qs = query_string([
-            ("status", self.status.clone().filter(|s| s != "active")),
-            ("area", self.area.clone()),
-            ("severity", self.severity.clone()),
-            ("q", self.q.clone()),
-        ]);
-        Page::Issues.with_query(&qs)
-    }
-}
-
-/// Goes to the list with `change` applied to the current filters (a new history entry).
-fn navigate_with(filters: Memo<Filters>, change: impl FnOnce(&mut Filters)) {
-    let mut next = filters.get_untracked();
-    change(&mut next);
-    use_navigate()(&next.href(), NavigateOptions::default());
-}
-
-fn non_empty(value: String) -> Option<String> {
-    let value = value.trim().to_string();
-    (!value.is_empty()).then_some(value)
 }
 
 /// Area tabs with their active counts ("Webhooks 3"); `All` clears the area.
@@ -93,15 +73,15 @@ pub fn AreaTabs(filters: Memo<Filters>, #[prop(into)] counts: Signal<Option<Issu
             })
         };
         let selected = move || filters.with(|f| f.area.as_deref() == area.map(|a| a.as_str()));
-        let href = move || {
+        let link = move || {
             let mut f = filters.get();
             f.area = area.map(|a| a.as_str().to_string());
-            f.href()
+            href(&f)
         };
         view! {
             <a
                 class="tab"
-                href=href
+                href=link
                 aria-current=move || selected().then_some("page")
                 data-testid=format!("area-tab-{key}")
             >

@@ -9,136 +9,140 @@ mod detail;
 mod filters;
 mod table;
 
-use crate::api;
-use crate::components::{EmptyState, ErrorPanel};
+use crate::api::{self, ApiError, CancelToken};
+use crate::components::EmptyState;
 use crate::issue_counts::use_issue_counts;
+use crate::pages::load::{show, updating, Loader, Words};
+use crate::pages::url_filters::{is_default, use_url_filters};
 use crate::routes::Page;
 use actions::{DismissDialog, DismissTarget};
 use bulk::BulkBar;
-use filters::{AreaTabs, FilterBar, Filters};
+use filters::{AreaTabs, FilterBar, Filters, PAGE_SIZE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sluice_contract::issues::{Issue, IssueAction};
 use sluice_contract::page::MAX_LIMIT;
-use std::collections::{BTreeSet, HashMap};
+use sluice_contract::Page as ListPage;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 use table::{IssueTable, RowState};
 
-/// Where the list stands. Rows already shown stay while a reload runs.
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(String),
-}
+type Issues = ListPage<Issue>;
 
-/// The list and how to change it, shared by the page's parts.
+/// The list and how to change it, shared by the page's parts. Loaded the way every page
+/// loads ([`Loader`]): keyed on the filters in the URL, live refreshes coalesced.
 #[derive(Clone, Copy)]
 pub(crate) struct IssueList {
-    items: RwSignal<Vec<Issue>>,
-    next: RwSignal<Option<String>>,
-    load: RwSignal<Load>,
-    refreshing: RwSignal<bool>,
-    more: RwSignal<bool>,
-    generation: StoredValue<u64>,
+    loader: Loader<Filters, Issues>,
+    /// The rows on screen (empty while nothing is loaded).
+    items: Signal<Vec<Issue>>,
+    /// The filters the rows on screen were loaded with, and how many rows that was: a live
+    /// refresh asks for as many rows as "Load more" had brought in.
+    shown: RwSignal<Option<(Filters, u32)>>,
     filters: Memo<Filters>,
-    /// The filters the rows on screen were loaded with.
-    shown_for: StoredValue<Option<Filters>>,
-    rows: RowState,
+    /// "Load more" is fetching.
+    more: RwSignal<bool>,
 }
 
 impl IssueList {
-    /// Loads the first page for the current filters (or the next page, appending).
-    fn fetch(self, append: bool) {
-        let cursor = if append { self.next.get_untracked() } else { None };
-        if append && cursor.is_none() {
-            return;
-        }
-        let generation = self.generation.get_value() + u64::from(!append);
-        self.generation.set_value(generation);
-        if append {
-            self.more.set(true);
-        } else {
-            self.refreshing.set(true);
-        }
-        let filters = self.filters.get_untracked();
-        let mut query = filters.query(cursor);
-        if !append && self.shown_for.with_value(|shown| shown.as_ref() == Some(&filters)) {
-            // A live refresh keeps as many rows as "Load more" had brought in.
-            let shown = self.items.with_untracked(Vec::len) as u32;
-            query.limit = query.limit.map(|limit| shown.clamp(limit, MAX_LIMIT));
-        }
-        spawn_local(async move {
-            let result = api::issues::list(&query).await;
-            // A newer load (the filters changed meanwhile) wins.
-            if self.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            self.refreshing.try_set(false);
-            self.more.try_set(false);
-            match result {
-                Ok(page) => {
-                    self.next.try_set(page.next_cursor);
-                    if append {
-                        self.items.try_update(|items| items.extend(page.items));
-                    } else {
-                        let same_view = self.shown_for.try_get_value().flatten().as_ref() == Some(&filters);
-                        self.shown_for.try_set_value(Some(filters));
-                        self.show_fresh(page.items, same_view);
+    fn new(filters: Memo<Filters>, rows: RowState) -> Self {
+        let shown = RwSignal::new(None::<(Filters, u32)>);
+        let loader = Loader::new(
+            move || filters.get(),
+            move |f: Filters, cancel: CancelToken| {
+                let rows_shown = shown.with_untracked(|s| s.as_ref().filter(|(k, _)| *k == f).map(|(_, n)| *n));
+                let query = f.query(None, rows_shown.map_or(PAGE_SIZE, |n| n.clamp(PAGE_SIZE, MAX_LIMIT)));
+                async move {
+                    let page = api::issues::list(&query, cancel.clone()).await?;
+                    // Not superseded: this page is the one that will be shown.
+                    if !cancel.is_cancelled() {
+                        shown.try_set(Some((f, page.items.len() as u32)));
                     }
-                    self.load.try_set(Load::Ready);
+                    Ok(page)
                 }
-                Err(api::ApiError::Cancelled) => {}
-                Err(e) => drop(self.load.try_set(Load::Failed(e.user_message()))),
-            }
-        });
+            },
+        )
+        .merge_with(move |old, fresh| keep_acted_on(rows, old, fresh));
+        let items =
+            Signal::derive(move || loader.data.with(|d| d.as_ref().map(|p| p.items.clone()).unwrap_or_default()));
+        IssueList { loader, items, shown, filters, more: RwSignal::new(false) }
     }
 
-    /// Shows a fresh first page. On a refresh of the same view, rows the admin just acted on stay
-    /// (now resolved or dismissed) with their outcome, instead of vanishing mid-sentence.
-    fn show_fresh(self, fresh: Vec<Issue>, same_view: bool) {
-        let outcomes = self.rows.outcomes;
-        self.items.try_update(|items| {
-            let mut kept: Vec<(usize, Issue)> = Vec::new();
-            if same_view {
-                for (at, old) in items.drain(..).enumerate() {
-                    let acted_on = outcomes.try_with_untracked(|o| o.contains_key(&old.id)).unwrap_or(false);
-                    if acted_on && !fresh.iter().any(|i| i.id == old.id) {
-                        kept.push((at, old));
-                    }
-                }
+    /// Appends the next page (the admin asked for more).
+    fn load_more(self) {
+        let cursor = self.loader.data.with_untracked(|d| d.as_ref().and_then(|p| p.next_cursor.clone()));
+        let Some(cursor) = cursor else { return };
+        if self.more.get_untracked() {
+            return;
+        }
+        self.more.set(true);
+        let wanted = self.filters.get_untracked();
+        let query = wanted.query(Some(cursor), PAGE_SIZE);
+        spawn_local(async move {
+            let result = api::issues::list(&query, CancelToken::new()).await;
+            self.more.try_set(false);
+            // The filters changed meanwhile: this page belongs to another list.
+            if self.filters.try_get_untracked().as_ref() != Some(&wanted) {
+                return;
             }
-            *items = fresh;
-            for (at, issue) in kept {
-                items.insert(at.min(items.len()), issue);
+            match result {
+                Ok(page) => {
+                    let mut total = 0;
+                    self.loader.update(|list| {
+                        let known: HashSet<String> = list.items.iter().map(|i| i.id.clone()).collect();
+                        list.items.extend(page.items.into_iter().filter(|i| !known.contains(&i.id)));
+                        list.next_cursor = page.next_cursor;
+                        total = list.items.len() as u32;
+                    });
+                    self.shown.try_set(Some((wanted, total)));
+                }
+                Err(ApiError::Cancelled) => {}
+                Err(e) => drop(self.loader.error.try_set(Some(e))),
             }
         });
-        // Only rows on screen that can still be acted on stay selected.
-        let selectable: BTreeSet<String> = self
-            .items
-            .try_with_untracked(|items| items.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect())
-            .unwrap_or_default();
-        self.rows.selected.try_update(|s| s.retain(|id| selectable.contains(id)));
-        if !same_view {
-            self.rows.outcomes.try_update(HashMap::clear);
-            self.rows.bulk_outcome.try_set(None);
-        }
     }
 
     /// Puts the server's answer for one issue in place of its row.
     fn replace(self, issue: Issue) {
         // `try_`: the answer may arrive after the admin left the page.
-        self.items.try_update(|items| {
-            if let Some(row) = items.iter_mut().find(|i| i.id == issue.id) {
+        self.loader.update(|list| {
+            if let Some(row) = list.items.iter_mut().find(|i| i.id == issue.id) {
                 *row = issue;
             }
         });
     }
+
+    /// The title of a row on screen, for messages.
+    fn title_of(self, id: &str) -> Option<String> {
+        self.loader
+            .data
+            .try_with_untracked(|d| {
+                d.as_ref().and_then(|p| p.items.iter().find(|i| i.id == id).map(|i| i.title.clone()))
+            })
+            .flatten()
+    }
+}
+
+/// A live refresh of the same view: rows the admin just acted on stay (now resolved or
+/// dismissed) with their outcome, instead of vanishing mid-sentence.
+fn keep_acted_on(rows: RowState, old: &Issues, mut fresh: Issues) -> Issues {
+    let acted_on = |id: &String| rows.outcomes.try_with_untracked(|o| o.contains_key(id)).unwrap_or(false);
+    let kept = old
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, old)| acted_on(&old.id) && !fresh.items.iter().any(|i| i.id == old.id));
+    let kept: Vec<(usize, Issue)> = kept.map(|(at, issue)| (at, issue.clone())).collect();
+    for (at, issue) in kept {
+        let at = at.min(fresh.items.len());
+        fresh.items.insert(at, issue);
+    }
+    fresh
 }
 
 #[component]
 pub fn IssuesPage() -> impl IntoView {
-    let filters = Filters::from_url();
+    let filters = use_url_filters::<Filters>();
     let live = use_issue_counts();
 
     // "3 min ago" stays true while the page is open.
@@ -158,46 +162,42 @@ pub fn IssuesPage() -> impl IntoView {
         bulk_outcome: RwSignal::new(None),
         now: now.into(),
     };
-    let list = IssueList {
-        items: RwSignal::new(Vec::new()),
-        next: RwSignal::new(None),
-        load: RwSignal::new(Load::Loading),
-        refreshing: RwSignal::new(false),
-        more: RwSignal::new(false),
-        generation: StoredValue::new(0),
-        filters,
-        shown_for: StoredValue::new(None),
-        rows,
-    };
-    // Reload when the filters change, and when the server says something changed.
-    Effect::new(move |_| {
-        filters.track();
+    let list = IssueList::new(filters, rows);
+    // The server says something changed: look again (coalesced by the loader, so a burst of
+    // notices makes one fetch, and one more if they kept coming while it ran).
+    Effect::new(move |seen: Option<()>| {
         live.changes.track();
-        list.fetch(false);
+        if seen.is_some() {
+            list.loader.refresh();
+        }
+    });
+    // Another view: what was said about the previous one's rows no longer applies.
+    Effect::new(move |seen: Option<()>| {
+        filters.track();
+        if seen.is_some() {
+            rows.outcomes.update(HashMap::clear);
+            rows.bulk_outcome.set(None);
+        }
+    });
+    // Only rows on screen that can still be acted on stay selected.
+    Effect::new(move |_| {
+        let selectable: BTreeSet<String> =
+            list.items.with(|items| items.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect());
+        rows.selected.update(|s| s.retain(|id| selectable.contains(id)));
     });
     let dismissing = RwSignal::new(None::<DismissTarget>);
     let on_action = Callback::new(move |(issue, action): (Issue, IssueAction)| match action {
         IssueAction::Dismiss => dismissing.set(Some(DismissTarget::One(Box::new(issue)))),
         _ => actions::run(list, rows, issue, action),
     });
+    // Empty because nothing is broken, or because the filters hide it: as loaded, not as typed.
+    let unfiltered = move || list.shown.with(|s| s.as_ref().is_none_or(|(f, _)| is_default(f)));
 
-    // What the list area shows; a memo, so a refresh that keeps rows on screen only updates
-    // the rows that changed (an open history stays open) instead of drawing the table again.
-    let shown = Memo::new(move |_| match list.load.get() {
-        Load::Loading => Shown::Loading,
-        Load::Failed(message) => Shown::Failed(message),
-        Load::Ready if !list.items.with(Vec::is_empty) => Shown::Table,
-        Load::Ready if filters.with(Filters::is_default) => Shown::NothingBroken,
-        Load::Ready => Shown::NoMatch,
-    });
     let counts = Signal::derive(move || live.counts.get());
     view! {
         <div class="page-head" data-testid="issues-page">
             <p class="breadcrumb">"Tools"</p>
-            <h1>
-                "Issues"
-                {move || list.refreshing.get().then(|| view! { <span class="muted small">" Updating…"</span> })}
-            </h1>
+            <h1>"Issues" {updating(list.loader)}</h1>
             <p class="lede">
                 "Everything that is broken right now, once per problem: how often and since when, the exact error, and the button that fixes it."
             </p>
@@ -205,20 +205,13 @@ pub fn IssuesPage() -> impl IntoView {
         <AreaTabs filters counts />
         <FilterBar filters />
         <BulkBar list rows on_dismiss=Callback::new(move |ids| dismissing.set(Some(DismissTarget::Many(ids)))) />
-        {move || match shown.get() {
-            Shown::Loading => view! { <p class="loading">"Loading issues…"</p> }.into_any(),
-            Shown::Failed(message) => view! {
-                <ErrorPanel
-                    title="The issues could not be loaded."
-                    message
-                    on_retry=Callback::new(move |_| list.fetch(false))
-                />
-            }
-            .into_any(),
-            Shown::NothingBroken => nothing_broken().into_any(),
-            Shown::NoMatch => no_match().into_any(),
-            Shown::Table => view! { <IssueTable issues=list.items state=rows on_action /> <LoadMore list /> }.into_any(),
-        }}
+        {show(
+            list.loader,
+            Words { loading: "Loading issues…", failed: "The issues could not be loaded." },
+            |issues: &Issues| issues.items.is_empty(),
+            move || view! { {move || if unfiltered() { nothing_broken().into_any() } else { no_match().into_any() }} }.into_any(),
+            move |_| view! { <IssueTable issues=list.items state=rows on_action /> <LoadMore list /> }.into_any(),
+        )}
         {move || {
             dismissing
                 .get()
@@ -236,16 +229,6 @@ pub fn IssuesPage() -> impl IntoView {
                 })
         }}
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Shown {
-    Loading,
-    Failed(String),
-    /// No active issues, and no filter hides any.
-    NothingBroken,
-    NoMatch,
-    Table,
 }
 
 /// The empty state when there is truly nothing: and what is being watched.
@@ -277,7 +260,7 @@ fn no_match() -> impl IntoView {
 #[component]
 fn LoadMore(list: IssueList) -> impl IntoView {
     move || {
-        list.next.with(Option::is_some).then(|| {
+        list.loader.data.with(|d| d.as_ref().is_some_and(|p| p.next_cursor.is_some())).then(|| {
             view! {
                 <p class="load-more">
                     <button
@@ -285,7 +268,7 @@ fn LoadMore(list: IssueList) -> impl IntoView {
                         class="button"
                         data-testid="load-more"
                         disabled=move || list.more.get()
-                        on:click=move |_| list.fetch(true)
+                        on:click=move |_| list.load_more()
                     >
                         {move || if list.more.get() { "Loading…" } else { "Load more" }}
                     </button>

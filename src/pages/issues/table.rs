@@ -270,3 +270,23 @@ fn IssueRow(issue: Issue, state: RowState, on_action: Callback<(Issue, IssueActi
         </tbody>
     }
 }
+
+/// What a row says while an action on it runs.
+pub fn busy_label(action: IssueAction) -> &'static str {
+    match action {
+        IssueAction::Retry => "Retrying…",
+        IssueAction::Acknowledge => "Acknowledging…",
+        IssueAction::Dismiss => "Dismissing…",
+    }
+}
+
+/// The outcome line a finished action leaves on its row.
+pub fn outcome_of(action: IssueAction, issue: &Issue) -> Outcome {
+    match (action, &issue.last_retry) {
+        (IssueAction::Retry, Some(r)) if r.ok => Outcome { ok: true, text: format!("Retry succeeded: {}", r.message) },
+        (IssueAction::Retry, Some(r)) => Outcome { ok: false, text: format!("Retry failed: {}", r.message) },
+        (IssueAction::Retry, None) => Outcome { ok: true, text: "Retried.".into() },
+        (IssueAction::Acknowledge, _) => Outcome { ok: true, text: "Acknowledged.".into() },
+        (IssueAction::Dismiss, _) => Outcome { ok: true, text: "Dismissed: hidden unless it happens again.".into() },
+    }
+}

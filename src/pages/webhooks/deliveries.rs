@@ -7,6 +7,7 @@ use super::watch_webhooks;
 use crate::api;
 use crate::components::{short_time, EmptyState, WindowedList};
 use crate::pages::load::{show, updating, Loader, Words};
+use crate::pages::url_filters::{is_default, use_url_filters};
 use crate::routes::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -51,7 +52,7 @@ fn outcome(d: &Delivery) -> String {
 
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {
-    let filters = Filters::from_url();
+    let filters = use_url_filters::<Filters>();
     let log = Loader::new(
         move || filters.get(),
         |f: Filters, cancel| async move { api::webhooks::deliveries(&f.query(None), cancel).await },
@@ -103,7 +104,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                 Words { loading: "Loading deliveries…", failed: "The deliveries could not be loaded." },
                 |log: &Log| log.items.is_empty(),
                 move || {
-                    let filtered = !filters.with_untracked(Filters::is_default);
+                    let filtered = !filters.with_untracked(is_default);
                     view! {
                         <EmptyState title=if filtered { "No deliveries match these filters" } else { "No deliveries yet" }>
                             <p>

@@ -1,11 +1,9 @@
 //! The delivery log's filters: read from the URL and written back to it, so a filtered log is
 //! a link, a reload keeps it, and Back undoes the last change.
 
-use crate::api::query_string;
+use crate::pages::url_filters::{is_default, navigate_with, non_empty, UrlFilters};
 use crate::routes::Page;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use sluice_contract::webhooks::{DeliveryQuery, DeliveryStatus, Endpoint};
 
 /// Rows per request: a screenful and then some, well under the server's 200.
@@ -21,27 +19,33 @@ pub struct Filters {
     pub event_id: Option<String>,
 }
 
+impl UrlFilters for Filters {
+    fn page() -> Page {
+        Page::WebhookDeliveries
+    }
+
+    fn from_params(get: &dyn Fn(&str) -> Option<String>) -> Self {
+        Filters {
+            status: get("status"),
+            event_type: get("eventType"),
+            endpoint_id: get("endpointId"),
+            since: get("since"),
+            event_id: get("eventId"),
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("status", self.status.clone()),
+            ("eventType", self.event_type.clone()),
+            ("endpointId", self.endpoint_id.clone()),
+            ("since", self.since.clone()),
+            ("eventId", self.event_id.clone()),
+        ]
+    }
+}
+
 impl Filters {
-    pub fn from_url() -> Memo<Filters> {
-        let query = use_query_map();
-        Memo::new(move |_| {
-            query.with(|q| {
-                let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-                Filters {
-                    status: get("status"),
-                    event_type: get("eventType"),
-                    endpoint_id: get("endpointId"),
-                    since: get("since"),
-                    event_id: get("eventId"),
-                }
-            })
-        })
-    }
-
-    pub fn is_default(&self) -> bool {
-        *self == Filters::default()
-    }
-
     pub fn query(&self, cursor: Option<String>) -> DeliveryQuery {
         DeliveryQuery {
             status: self.status.clone(),
@@ -54,21 +58,6 @@ impl Filters {
             cursor,
         }
     }
-
-    pub fn href(&self) -> String {
-        Page::WebhookDeliveries.with_query(&query_string([
-            ("status", self.status.clone()),
-            ("eventType", self.event_type.clone()),
-            ("endpointId", self.endpoint_id.clone()),
-            ("since", self.since.clone()),
-            ("eventId", self.event_id.clone()),
-        ]))
-    }
-}
-
-fn non_empty(value: String) -> Option<String> {
-    let value = value.trim().to_string();
-    (!value.is_empty()).then_some(value)
 }
 
 /// `2025-11-24T19:03:00Z` ↔ the `datetime-local` input's `2025-11-24T19:03` (read as UTC).
@@ -89,11 +78,7 @@ pub fn FilterBar(
     #[prop(into)]
     endpoints: Signal<Vec<Endpoint>>,
 ) -> impl IntoView {
-    let go = move |change: Box<dyn FnOnce(&mut Filters)>| {
-        let mut next = filters.get_untracked();
-        change(&mut next);
-        use_navigate()(&next.href(), NavigateOptions::default());
-    };
+    let go = move |change: Box<dyn FnOnce(&mut Filters)>| navigate_with(filters, change);
     let event_type = RwSignal::new(String::new());
     let event_id = RwSignal::new(String::new());
     // Follow the URL when it changes by Back/Forward or a link.
@@ -174,7 +159,7 @@ pub fn FilterBar(
                     prop:value=move || event_id.get() on:input=move |ev| event_id.set(event_target_value(&ev)) />
             </label>
             <button type="submit" class="button" data-testid="apply-filters">"Apply"</button>
-            {move || (!filters.with(Filters::is_default)).then(|| view! { <a href=Page::WebhookDeliveries.path() data-testid="clear-filters">"Clear filters"</a> })}
+            {move || (!filters.with(is_default)).then(|| view! { <a href=Page::WebhookDeliveries.path() data-testid="clear-filters">"Clear filters"</a> })}
         </form>
     }
 }

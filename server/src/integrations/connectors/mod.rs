@@ -337,14 +337,14 @@ pub async fn call_json(cx: &CallCx<'_>, request: reqwest::RequestBuilder) -> Res
         .build()
         .map_err(|e| ProviderError::Transport(Transport::Unreachable(format!("the request is not valid: {e}"))))?;
     let method = request.method().to_string();
-    let answer = cx.state.integrations.outbound.send(cx, request).await?;
+    let answer = crate::integrations::Integrations::of(cx.state).outbound.send(cx, request).await?;
     let json = read_json(&answer, &method, cx.state.now_ms())?;
     Ok((json, answer))
 }
 
 /// The one client's reqwest handle, to build requests with.
 pub fn http<'a>(cx: &'a CallCx<'_>) -> &'a reqwest::Client {
-    cx.state.integrations.outbound.http()
+    crate::integrations::Integrations::of(cx.state).outbound.http()
 }
 
 #[cfg(test)]

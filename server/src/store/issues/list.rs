@@ -23,14 +23,17 @@ pub struct ListFilter {
     pub q: Option<String>,
 }
 
-/// Newest first by last seen; `before` is the (last_seen_at, id) of the previous page's last row.
+/// The raw sort key of a listed issue, (last_seen_at, id): what the next page starts after.
+pub type ListKey = (i64, String);
+
+/// Newest first by last seen, each with its [`ListKey`]; `before` is the previous page's last.
 pub fn list(
     conn: &Connection,
     tenant_id: &str,
     filter: &ListFilter,
     limit: u32,
-    before: Option<(i64, String)>,
-) -> Result<Vec<Issue>, AppError> {
+    before: Option<ListKey>,
+) -> Result<Vec<(ListKey, Issue)>, AppError> {
     let mut sql = format!("SELECT {COLUMNS} FROM issues WHERE tenant_id = ?");
     let mut args: Vec<rusqlite::types::Value> = vec![tenant_id.to_string().into()];
     match filter.status {
@@ -71,9 +74,10 @@ pub fn list(
     }
     sql.push_str(&format!(" ORDER BY last_seen_at DESC, id DESC LIMIT {limit}"));
     let searching = filter.q.is_some();
-    let run = || -> rusqlite::Result<Vec<Issue>> {
+    let run = || -> rusqlite::Result<Vec<(ListKey, Issue)>> {
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
+        let keyed = |r: &rusqlite::Row| Ok(((r.get::<_, i64>(11)?, r.get::<_, String>(0)?), from_row(r)?));
+        let rows = stmt.query_map(params_from_iter(args), keyed)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     };
     run().map_err(|e| match e {

@@ -100,6 +100,17 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_tenant ON audit_log(tenant_id, at);
 "#;
 
+/// The queue is claimed per endpoint (see [`queue::claim_due`]), and succeeded deliveries are
+/// pruned per tenant by age: one index for each, instead of one global due index whose scan
+/// walked past a slow endpoint's whole backlog.
+pub const QUEUE_INDEXES: &str = r#"
+DROP INDEX webhook_deliveries_due;
+CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, next_attempt_at)
+    WHERE status IN ('pending', 'retrying');
+CREATE INDEX webhook_deliveries_succeeded ON webhook_deliveries(tenant_id, last_attempt_at)
+    WHERE status = 'succeeded';
+"#;
+
 /// The switch and policy; defaults (off) when the tenant never saved them.
 pub fn settings(conn: &Connection, tenant_id: &str) -> Result<WebhookSettings, AppError> {
     let row: Option<(bool, String)> = conn

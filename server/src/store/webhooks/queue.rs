@@ -6,7 +6,7 @@
 use super::EndpointRow;
 use crate::error::AppError;
 use crate::ids::new_id;
-use rusqlite::{params, params_from_iter, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use std::collections::HashMap;
 
 /// A delivery a worker now holds until `lease_until`.
@@ -102,6 +102,12 @@ pub fn insert_delivery(
 /// Takes up to `max` due deliveries of active endpoints (of tenants whose webhooks are on),
 /// oldest due first, at most `per_endpoint` each beyond what `in_flight` already holds, and
 /// leases them until `lease_until`.
+///
+/// Each endpoint with room is read on its own through the per-endpoint due index, so an
+/// endpoint at its limit (a slow receiver with a long queue) costs nothing here: a single
+/// oldest-first scan over all due rows would walk past its whole backlog on every claim.
+/// On PostgreSQL the same shape is one `LATERAL (… ORDER BY next_attempt_at LIMIT room
+/// FOR UPDATE SKIP LOCKED)` join over the endpoints.
 pub fn claim_due(
     conn: &mut Connection,
     now: u64,
@@ -111,39 +117,36 @@ pub fn claim_due(
     in_flight: &HashMap<String, usize>,
 ) -> Result<Vec<Claimed>, AppError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let full: Vec<&String> = in_flight.iter().filter(|(_, n)| **n >= per_endpoint).map(|(e, _)| e).collect();
-    let skip = if full.is_empty() {
-        String::new()
-    } else {
-        format!(" AND d.endpoint_id NOT IN ({})", vec!["?"; full.len()].join(","))
-    };
-    let sql = format!(
-        "SELECT d.id, d.endpoint_id FROM webhook_deliveries d
-         JOIN webhook_endpoints e ON e.id = d.endpoint_id
-         JOIN webhook_config c ON c.tenant_id = d.tenant_id
-         WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?
-           AND (d.lease_until IS NULL OR d.lease_until <= ?) AND e.status = 'active' AND c.enabled = 1{skip}
-         ORDER BY d.next_attempt_at LIMIT ?"
-    );
-    let mut args: Vec<rusqlite::types::Value> = vec![(now as i64).into(), (now as i64).into()];
-    args.extend(full.iter().map(|e| rusqlite::types::Value::from((*e).clone())));
-    args.push(((max * 4) as i64).into());
-    let candidates: Vec<(String, String)> = {
-        let mut stmt = tx.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let endpoints: Vec<String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT e.id FROM webhook_endpoints e JOIN webhook_config c ON c.tenant_id = e.tenant_id
+             WHERE e.status = 'active' AND c.enabled = 1",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
-    let mut taken: HashMap<&str, usize> = HashMap::new();
-    let mut ids = Vec::new();
-    for (id, endpoint) in &candidates {
-        let n = taken.entry(endpoint.as_str()).or_insert_with(|| in_flight.get(endpoint).copied().unwrap_or(0));
-        if *n < per_endpoint && ids.len() < max {
-            *n += 1;
-            ids.push(id.clone());
+    // (due at, delivery id) of every endpoint with room, at most its room each.
+    let mut candidates: Vec<(i64, String)> = Vec::new();
+    for endpoint in &endpoints {
+        let room = per_endpoint.saturating_sub(in_flight.get(endpoint).copied().unwrap_or(0));
+        if room == 0 {
+            continue;
+        }
+        let mut stmt = tx.prepare_cached(
+            "SELECT next_attempt_at, id FROM webhook_deliveries
+             WHERE endpoint_id = ?1 AND status IN ('pending', 'retrying') AND next_attempt_at <= ?2
+               AND (lease_until IS NULL OR lease_until <= ?2)
+             ORDER BY next_attempt_at LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![endpoint, now as i64, room as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            candidates.push(row?);
         }
     }
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in &ids {
+    candidates.sort();
+    candidates.truncate(max);
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for (_, id) in &candidates {
         tx.prepare_cached("UPDATE webhook_deliveries SET lease_until = ?2 WHERE id = ?1")?
             .execute(params![id, lease_until as i64])?;
         claimed.push(load_claimed(&tx, id)?);
@@ -287,4 +290,30 @@ pub fn last_error(conn: &Connection, endpoint_id: &str) -> Result<Option<String>
 /// lease. A shared PostgreSQL store would skip this and let leases run out.
 pub fn release_all_leases(conn: &Connection) -> Result<u64, AppError> {
     Ok(conn.execute("UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL", [])? as u64)
+}
+
+/// Deletes up to `batch` of a tenant's deliveries that succeeded before `older_than`, with
+/// their attempts (one transaction); answers how many deliveries went. Only `succeeded` rows
+/// are candidates (through their own partial index): queued and failed ones always stay.
+pub fn prune_succeeded(
+    conn: &mut Connection,
+    tenant_id: &str,
+    older_than: u64,
+    batch: usize,
+) -> Result<usize, AppError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let ids: Vec<String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id FROM webhook_deliveries
+             WHERE tenant_id = ?1 AND status = 'succeeded' AND last_attempt_at < ?2 LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![tenant_id, older_than as i64, batch as i64], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for id in &ids {
+        tx.prepare_cached("DELETE FROM webhook_attempts WHERE delivery_id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM webhook_deliveries WHERE id = ?1")?.execute([id])?;
+    }
+    tx.commit()?;
+    Ok(ids.len())
 }

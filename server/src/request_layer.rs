@@ -1,6 +1,7 @@
-//! The gate every `/api/v1` request passes: who is calling, the rate-limit window it spends, usage
-//! counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
+//! The layer every `/api/v1` request passes before its route: who is calling, the rate-limit
+//! window it spends, usage counting, the cross-origin check for cookie sessions, and `Idempotency-Key` replay.
 
+use crate::area::Setup;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usage::admission::Allowance;
@@ -12,7 +13,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sluice_contract::headers::{RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING, RATE_LIMIT_RESET};
 
-pub async fn api_gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// What this layer keeps between requests: the per-address limit in front of authentication and
+/// the idempotent requests now running. (The windows themselves are the usage area's.)
+pub fn setup(setup: &mut Setup) {
+    setup.provide(preauth::PreAuthLimiter::default());
+    setup.provide(idempotency::Running::default());
+}
+
+pub async fn handle(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let now = state.now_ms();
     let principal = match preauth::resolve(&state, &req, now).await {
         Ok(Some(p)) => p,
@@ -33,7 +41,7 @@ pub async fn api_gate(State(state): State<AppState>, mut req: Request, next: Nex
     let tenant_id = principal.tenant_id.clone();
     // API keys spend the tenant's Public API window, a console session its own.
     let admission = usage::admission::admit(&state, &principal, now);
-    state.usage.record(&tenant_id, now, &route, &caller, admission.refused_for_secs.is_some());
+    usage::Usage::of(&state).recorder.record(&tenant_id, now, &route, &caller, admission.refused_for_secs.is_some());
     let mut response = match admission.refusal() {
         Some(refused) => refused.into_response(),
         None => {

@@ -1,10 +1,9 @@
-//! Bulk loading for benchmarks and demo data.
+//! Seeding for benchmarks and demo data: rows as given, without the lifecycle.
 
 use super::insert;
 use crate::error::AppError;
-use crate::issues::Report;
 use rusqlite::{params, Connection};
-use sluice_contract::issues::IssueStatus;
+use sluice_contract::issues::{IssueStatus, Report};
 
 /// Bulk loading for benchmarks and demo data: a row as given, no lifecycle, no events.
 /// Call inside one transaction; the statements are cached.

@@ -1,5 +1,9 @@
 //! Tools > Issues: one deduplicated list of what is broken.
 
+mod kinds;
+
+pub use kinds::{DistributorIssue, IntegrationIssue, IssueKind, Key, Report, UsageIssue, WebhookIssue};
+
 use crate::error::ErrorDetail;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
