@@ -14,7 +14,7 @@ use sluice_server::clock::SystemClock;
 use sluice_server::config::ServeArgs;
 use sluice_server::fakes::{apollo, autotask, hubspot, salesforce, Fault};
 use sluice_server::integrations::client::CallCx;
-use sluice_server::integrations::{credentials, syncs};
+use sluice_server::integrations::{actions, syncs};
 use sluice_server::state::AppState;
 use sluice_server::tenants::{self, NewTenant};
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn save(state: &AppState, tenant: &str, provider: Provider, fields: serde_json::Value) {
     let fields: BTreeMap<String, String> = serde_json::from_value(fields).unwrap();
     let input = CredentialInput { fields, expires_on: None, save_anyway: false };
-    let saved = credentials::save(state, tenant, provider, input).await.unwrap();
+    let saved = actions::save(state, tenant, provider, input).await.unwrap();
     assert!(saved.saved, "{provider:?}: {:?}", saved.test);
 }
 
@@ -105,7 +105,7 @@ async fn main() {
         let mut ms = Vec::with_capacity(100);
         for _ in 0..100 {
             let started = Instant::now();
-            let r = credentials::test_saved(&state, &tenant, provider).await.unwrap();
+            let r = actions::test_saved(&state, &tenant, provider).await.unwrap();
             assert!(r.ok, "{r:?}");
             ms.push(started.elapsed().as_secs_f64() * 1_000.0);
         }

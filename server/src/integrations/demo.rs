@@ -7,7 +7,7 @@
 //! its 10,000 calls an hour over the first hour, driven by the demo's own product catalogue
 //! sync (a big catalogue every minute), which the usage issue names as the top caller.
 
-use super::{credentials, syncs};
+use super::{actions, syncs};
 use crate::error::{AppError, AppResult};
 use crate::fakes::{apollo, autotask, hubspot, salesforce};
 use crate::state::AppState;
@@ -78,7 +78,7 @@ pub async fn start(state: &AppState, tenant_id: &str) -> AppResult<()> {
         ),
     ];
     for (provider, creds, cadences) in configs {
-        let saved = credentials::save(state, tenant_id, provider, creds).await?;
+        let saved = actions::save(state, tenant_id, provider, creds).await?;
         if !saved.saved {
             tracing::warn!(
                 provider = provider.as_str(),

@@ -5,11 +5,13 @@
 //! runs and schedules the syncs; `health` is what this area reports to Tools > Issues (auth,
 //! expiry, usage, failed syncs) and its Retry handler; `view` builds what the API answers.
 
+pub mod actions;
 pub mod client;
 pub mod connectors;
 pub mod credentials;
 pub mod demo;
 pub mod health;
+pub mod retry;
 pub mod routes;
 pub mod syncs;
 pub mod view;
@@ -91,7 +93,7 @@ pub const AREA: AreaDef = AreaDef {
 fn setup(setup: &mut Setup) -> Result<(), String> {
     let integrations = Integrations::new(&setup.shared.targets);
     setup.provide(integrations);
-    crate::issues::register_retry(setup, Area::Integrations, health::retry);
+    crate::issues::register_retry(setup, Area::Integrations, retry::retry);
     let n = setup
         .shared
         .store

@@ -1,6 +1,6 @@
 //! `/api/v1/integrations`
 
-use super::{credentials, provider, syncs, view};
+use super::{actions, provider, syncs, view};
 use crate::auth::Principal;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, AppResult};
 use crate::pagination::Cursor;
@@ -72,7 +72,7 @@ async fn save_credentials(
     ApiPath(p): ApiPath<String>,
     ApiJson(input): ApiJson<CredentialInput>,
 ) -> AppResult<Json<SaveCredentialResult>> {
-    Ok(Json(credentials::save(&state, &principal.tenant_id, provider(&p)?, input).await?))
+    Ok(Json(actions::save(&state, &principal.tenant_id, provider(&p)?, input).await?))
 }
 
 /// Removes the credentials: the integration is Not configured again and its syncs stop.
@@ -83,7 +83,7 @@ async fn delete_credentials(
     principal: Principal,
     ApiPath(p): ApiPath<String>,
 ) -> AppResult<StatusCode> {
-    credentials::remove(&state, &principal.tenant_id, provider(&p)?).await?;
+    actions::remove(&state, &principal.tenant_id, provider(&p)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -96,7 +96,7 @@ async fn test(
     principal: Principal,
     ApiPath(p): ApiPath<String>,
 ) -> AppResult<Json<TestResult>> {
-    Ok(Json(credentials::test_saved(&state, &principal.tenant_id, provider(&p)?).await?))
+    Ok(Json(actions::test_saved(&state, &principal.tenant_id, provider(&p)?).await?))
 }
 
 /// Changes a sync's cadence or pauses it. A cadence whose projection exceeds the provider's
