@@ -43,7 +43,7 @@ async fn the_list_shows_each_status_in_words_and_follows_live_changes() {
                 &list(&[
                     autotask,
                     hubspot,
-                    summary("salesforce", "Salesforce", "credentials_expired"),
+                    summary("salesforce", "Salesforce", "credential_expired"),
                     summary("apollo", "Apollo.io", "not_configured"),
                     summary("hubspot", "HubSpot (sandbox)", "disabled"),
                 ]),

@@ -109,7 +109,7 @@ test('Autotask nears 80% of its hourly threshold: the issue names the top caller
   autotask.othersCall(8_050);
   assert.equal((await api(server, 'POST', '/integrations/autotask/syncs/products/run')).status, 202);
   const [usage] = await until('the usage issue', async () => {
-    const found = await activeIssues(server, 'usage_high', 'autotask');
+    const found = await activeIssues(server, 'usage_threshold', 'autotask');
     return found.length ? found : null;
   });
   assert.match(usage.message, /Product catalogue sync/i, usage.message);
@@ -135,7 +135,7 @@ test('Autotask nears 80% of its hourly threshold: the issue names the top caller
   await page.getByTestId('test-result').waitFor({ timeout: 20_000 });
   await page.waitForFunction(() => /\((\d|[1-6]\d)%\)/.test(document.querySelector('[data-testid=integration-usage] [data-testid=usage-text]')?.textContent || ''), null, { timeout: 20_000 });
   // Measured below 70%: the usage issue resolves itself.
-  await until('the usage issue to resolve', async () => (await activeIssues(server, 'usage_high', 'autotask')).length === 0);
+  await until('the usage issue to resolve', async () => (await activeIssues(server, 'usage_threshold', 'autotask')).length === 0);
   await page.getByTestId('open-issue-count').filter({ hasText: 'Nothing is wrong with Autotask' }).waitFor({ timeout: 15_000 });
   await checkAxe(page, 'Autotask integration page');
   await page.screenshot({ path: join(artifacts, 'integrations-autotask-paused.png'), fullPage: true });

@@ -40,7 +40,7 @@ pub fn IntegrationPage() -> impl IntoView {
 #[component]
 fn Integration(provider: Provider, focus: String) -> impl IntoView {
     let (focus_credentials, focus_syncs) = (focus == "credentials", focus == "syncs");
-    let detail: IntegrationLoader = Loader::new(move || provider, |p, cancel| api::integrations::get(p, cancel));
+    let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
     let runs = runs_loader(provider);
     watch(move |changed| {
         if changed.provider.is_none_or(|p| p == provider) {

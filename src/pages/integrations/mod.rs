@@ -159,7 +159,7 @@ pub fn StatusBadge(
 ) -> impl IntoView {
     let class = match status {
         IntegrationStatus::Connected => "badge badge-ok",
-        IntegrationStatus::NeedsAttention | IntegrationStatus::CredentialsExpired => "badge badge-error",
+        IntegrationStatus::NeedsAttention | IntegrationStatus::CredentialExpired => "badge badge-error",
         IntegrationStatus::Expiring => "badge badge-warn",
         IntegrationStatus::Disabled | IntegrationStatus::NotConfigured => "badge badge-muted",
     };

@@ -131,7 +131,7 @@ fn SyncRow(
     let state = match (s.paused, s.paused_until) {
         (_, Some(until)) => view! {
             <span class="badge badge-warn">"Paused"</span>
-            <div class="small">{format!("{} answered 429: resumes at {} UTC", provider.name(), super::iso(until).get(11..16).unwrap_or("").to_string())}</div>
+            <div class="small">{format!("{} answered 429: resumes at {} UTC", provider.name(), super::iso(until).get(11..16).unwrap_or(""))}</div>
         }.into_any(),
         (true, None) => view! { <span class="badge badge-warn">"Paused"</span> }.into_any(),
         (false, None) => view! { <span class="badge badge-ok">"Active"</span> }.into_any(),
