@@ -8,6 +8,7 @@
 //! Run: `cargo run --profile server -p sluice-bench --bin feed_sync [rows] [http|ftp]` (both
 //! transports by default; one per process gives each its own peak-memory figure).
 
+use sluice_bench::{peak_rss_mib, reset_peak_rss};
 use sluice_contract::distributors::{ColumnMapping, DistributorInput, FeedKind};
 use sluice_server::clock::SystemClock;
 use sluice_server::config::ServeArgs;
@@ -63,21 +64,6 @@ fn serve_file(path: PathBuf) -> String {
         }
     });
     format!("http://{addr}/prices.csv")
-}
-
-/// Peak resident set since the last reset, in MiB (Linux).
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// libunftp over `root` on 127.0.0.1, one login.

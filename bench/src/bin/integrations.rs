@@ -9,6 +9,7 @@
 //! Run: `cargo run --profile server -p sluice-bench --bin integrations [records]`
 
 use serde_json::json;
+use sluice_bench::{peak_rss_mib, reset_peak_rss};
 use sluice_contract::integrations::{CredentialInput, Provider};
 use sluice_server::clock::SystemClock;
 use sluice_server::config::ServeArgs;
@@ -21,20 +22,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
