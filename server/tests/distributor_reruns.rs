@@ -105,3 +105,60 @@ async fn a_sku_listed_twice_takes_its_last_row_and_a_repeat_hides_no_dropped_sku
     assert_eq!(price(&api, "A-1").await, "13.00");
     server.stop().await;
 }
+
+/// A feed of `n` rows `S-00000`…, each row's fields derived from its number.
+fn long_feed(skus: impl Iterator<Item = usize>, changed: impl Fn(usize) -> bool) -> String {
+    let mut body = HEADER.to_string();
+    for n in skus {
+        let cents = 1_000 + n * 7 + usize::from(changed(n));
+        body.push_str(&format!("S-{n:05},M{n},Item {n},{}.{:02},EUR,{}\n", cents / 100, cents % 100, n % 7));
+    }
+    body
+}
+
+/// Rows left behind in the tables a run writes as it reads (its staging and its seen SKUs).
+fn leftovers(server: &common::TestServer) -> (i64, i64) {
+    let db = rusqlite::Connection::open(server.dir.path().join("sluice.db")).unwrap();
+    let count = |table: &str| db.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+    (count("distributor_staging"), count("distributor_seen"))
+}
+
+#[tokio::test]
+async fn dropped_skus_are_found_across_batches_and_the_run_leaves_nothing_behind() {
+    let (server, api) = feeds::server().await;
+    let feed = HttpFeed::start().await;
+    // 12,000 rows: three staging batches, so what a run saw spans several transactions.
+    feed.put("/prices.csv", long_feed(0..12_000, |_| false));
+    let id = create(&api, http_csv("Ingram", &feed.url("/prices.csv"), 1)).await;
+    assert_eq!(counts(&sync(&api, &id).await), [12_000, 12_000, 0, 0, 0, 0]);
+    assert_eq!(leftovers(&server), (0, 0));
+
+    // Every 1,000th SKU (from 7) is dropped, 1% of prices move, S-00003 is listed twice (as
+    // stored) so the file hides one drop in its length, and five SKUs are new.
+    let mut body = long_feed((0..12_000).filter(|n| n % 1_000 != 7), |n| n % 100 == 0);
+    body.push_str("S-00003,M3,Item 3,10.21,EUR,3\n");
+    for k in 0..5 {
+        body.push_str(&format!("N-{k},MN{k},New {k},1.00,EUR,1\n"));
+    }
+    feed.put("/prices.csv", body);
+    // read, added, changed, unchanged (12,000 − 12 dropped − 120 changed), removed, rejected.
+    assert_eq!(counts(&sync(&api, &id).await), [11_994, 5, 120, 11_868, 12, 0]);
+    assert_eq!(leftovers(&server), (0, 0), "a finished run leaves no staged or seen rows");
+    for dropped in ["S-00007", "S-05007", "S-11007"] {
+        let found = api.get_json(&format!("/api/v1/products?q={dropped}")).await;
+        assert!(found["items"].as_array().unwrap().is_empty(), "{dropped} was dropped: {found}");
+    }
+    assert_eq!(price(&api, "S-00100").await, "17.01");
+    assert_eq!(price(&api, "S-00003").await, "10.21");
+    assert_eq!(price(&api, "N-4").await, "1.00");
+
+    // The same file again: nothing moves and nothing more is dropped.
+    assert_eq!(counts(&sync(&api, &id).await), [11_994, 0, 0, 11_993, 0, 0]);
+
+    // A failed run (too many bad rows) drops nothing and leaves nothing behind either.
+    feed.put("/prices.csv", format!("{HEADER}S-00001,M1,Item 1,oops,EUR,1\n"));
+    assert_eq!(sync(&api, &id).await["status"], "failed");
+    assert_eq!(leftovers(&server), (0, 0));
+    assert_eq!(price(&api, "S-11999").await, "849.93");
+    server.stop().await;
+}

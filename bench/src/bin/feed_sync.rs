@@ -6,7 +6,8 @@
 //! first load.
 //!
 //! Run: `cargo run --profile server -p sluice-bench --bin feed_sync [rows] [http|ftp]` (both
-//! transports by default; one per process gives each its own peak-memory figure).
+//! transports by default; one per process gives each its own peak-memory figure). Memory must
+//! not grow with the file: compare `250000`, `1000000` and `3000000` rows, one process each.
 
 use sluice_bench::{peak_rss_mib, reset_peak_rss};
 use sluice_contract::distributors::{ColumnMapping, DistributorInput, FeedKind};
@@ -128,8 +129,12 @@ async fn main() {
     let size_mib = std::fs::metadata(&feed).unwrap().len() as f64 / 1_048_576.0;
     let url = serve_file(feed.clone());
     let ftp_port = serve_ftp(feeds.clone()).await;
-    println!("feed: {rows} rows, {size_mib:.1} MiB CSV from 127.0.0.1");
-    println!("{:<34} {:>10} {:>12} {:>14} {:>10}", "run", "seconds", "rows/s", "peak RSS MiB", "changed");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("feed: {rows} rows, {size_mib:.1} MiB CSV from 127.0.0.1 (load average: {})", load.trim());
+    println!(
+        "{:<34} {:>10} {:>12} {:>14} {:>10} {:>12}",
+        "run", "seconds", "rows/s", "peak RSS MiB", "changed", "MiB written"
+    );
 
     let http = DistributorInput { kind: FeedKind::Http, url: Some(url), ..input("Bench feed (HTTP)") };
     let ftp = DistributorInput {
@@ -163,20 +168,30 @@ async fn main() {
                 write_feed(&feed, rows, changed_every);
             }
             reset_peak_rss();
+            let written = written_bytes();
             let started = Instant::now();
             let run = sync::run_now(&state, &tenant, &id, sync::Trigger::Manual).await.unwrap();
             let secs = started.elapsed().as_secs_f64();
             assert!(run.error.is_none(), "run failed: {:?}", run.error);
             println!(
-                "{:<34} {:>10.2} {:>12.0} {:>14.1} {:>10}",
+                "{:<34} {:>10.2} {:>12.0} {:>14.1} {:>10} {:>12.0}",
                 format!("{transport}: {label}"),
                 secs,
                 run.rows_read as f64 / secs,
                 peak_rss_mib(),
-                run.rows_changed
+                run.rows_changed,
+                (written_bytes() - written) as f64 / 1_048_576.0
             );
         }
     }
+}
+
+/// Bytes this process has sent to storage (`write_bytes` of /proc/self/io: the SQLite file and
+/// its WAL; not the feed servers' socket writes). The feed file is rewritten between runs, so
+/// read it around a run only.
+fn written_bytes() -> u64 {
+    let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
+    io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
 fn input(name: &str) -> DistributorInput {

@@ -40,11 +40,7 @@ pub const AREA: AreaDef = AreaDef {
 fn setup(setup: &mut Setup) -> Result<(), String> {
     crate::issues::register_retry(setup, sluice_contract::issues::Area::Distributors, retry::retry);
     let now = setup.shared.now_ms();
-    let n = setup
-        .shared
-        .store
-        .call_blocking(|c| crate::store::distributors::runs::interrupt_all(c, now))
-        .map_err(|e| e.to_string())?;
+    let n = setup.shared.store.call_blocking(|c| sync::fail_interrupted(c, now)).map_err(|e| e.to_string())?;
     if n > 0 {
         tracing::warn!(runs = n, "marked interrupted distributor runs as failed");
     }

@@ -3,8 +3,9 @@
 //! prices in with their events — or, when the run fails, nothing changes but the run record.
 //! Progress goes out on the notice bus.
 //!
-//! Memory: the rows stream; what a run keeps is one 64-bit hash per row (8 bytes), which
-//! tells the dropped SKUs without writing every unchanged row down.
+//! Memory: the rows stream in batches, and what a run must remember of the rows it has read
+//! (which SKUs it saw, to tell the ones the feed dropped) is written to SQLite with them, so
+//! memory does not grow with the feed.
 
 use super::fetch;
 use super::issues as feed_issues;
@@ -17,7 +18,6 @@ use crate::state::AppState;
 use crate::store::distributors::{self as store, runs, PriceRow};
 use crate::store::events::{self, EventRow};
 use sluice_contract::distributors::{RejectedRow, RunProgress, RunStatus, SyncRun};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -32,6 +32,8 @@ pub const CHANGES_PER_EVENT: usize = 500;
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 pub const EMPTY_FEED: &str = "Feed returned no data — the distributor may have deactivated the account, or the price file is temporarily unavailable. Contact the distributor.";
+
+const INTERRUPTED: &str = "The server stopped while this run was in progress.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
@@ -56,38 +58,6 @@ struct Outcome {
     totals: runs::RunTotals,
     rejected: Vec<RejectedRow>,
     failure: Option<(FailureKind, String)>,
-    skus: SkuList,
-}
-
-/// The SKUs a run's feed listed, as 64-bit hashes: 8 bytes a row, sorted once the feed has
-/// been read. (A collision, about one in 10^7 for a million-row feed, would at worst keep a
-/// dropped SKU's old price until the next run.)
-#[derive(Default)]
-struct SkuList(Vec<u64>);
-
-impl SkuList {
-    fn hash(sku: &str) -> u64 {
-        let mut h = DefaultHasher::new();
-        sku.hash(&mut h);
-        h.finish()
-    }
-
-    fn push(&mut self, sku: &str) {
-        self.0.push(Self::hash(sku));
-    }
-
-    /// Sorted and without repeats; answers how many distinct SKUs the feed listed.
-    fn seal(&mut self) -> u64 {
-        self.0.sort_unstable();
-        self.0.dedup();
-        self.0.shrink_to_fit();
-        self.0.len() as u64
-    }
-
-    /// After [`SkuList::seal`].
-    fn contains(&self, sku: &str) -> bool {
-        self.0.binary_search(&Self::hash(sku)).is_ok()
-    }
 }
 
 /// Starts a run in the background and answers it as it starts (409 while one is running).
@@ -141,7 +111,7 @@ async fn execute(state: &AppState, p: Prepared) {
     let blocking_state = state.clone();
     let (settings, password, run_id) = (p.settings.clone(), p.password.clone(), p.run_id.clone());
     let (tenant, did) = (p.tenant_id.clone(), p.distributor.id.clone());
-    let mut outcome = tokio::task::spawn_blocking(move || {
+    let outcome = tokio::task::spawn_blocking(move || {
         fetch_and_stage(&blocking_state, &tenant, &did, &run_id, &settings, password.as_deref())
     })
     .await
@@ -149,12 +119,10 @@ async fn execute(state: &AppState, p: Prepared) {
         totals: Default::default(),
         rejected: Vec::new(),
         failure: Some((FailureKind::Connection, format!("The sync stopped unexpectedly: {e}"))),
-        skus: SkuList::default(),
     });
     tracing::info!(run = %p.run_id, distributor = %p.distributor.id, ms = clock.elapsed().as_millis() as u64,
         read = outcome.totals.read, failed = outcome.failure.is_some(), "feed fetched");
-    let skus = std::mem::take(&mut outcome.skus);
-    let status = match finish(state, &p, &outcome, skus).await {
+    let status = match finish(state, &p, &outcome).await {
         Ok(status) => status,
         Err(e) => {
             tracing::error!(error = %e, run = %p.run_id, "could not record the sync run");
@@ -217,7 +185,7 @@ fn fetch_and_stage(
     settings: &Settings,
     password: Option<&str>,
 ) -> Outcome {
-    let mut out = Outcome { totals: Default::default(), rejected: Vec::new(), failure: None, skus: SkuList::default() };
+    let mut out = Outcome { totals: Default::default(), rejected: Vec::new(), failure: None };
     let source = match fetch::open(settings, password, state.config.allow_private_targets) {
         Ok(source) => source,
         Err(message) => {
@@ -232,13 +200,11 @@ fn fetch_and_stage(
     let mut batch: Vec<PriceRow> = Vec::with_capacity(BATCH);
     let (mut good, mut rejected) = (0u64, 0u64);
     let mut last_progress = Instant::now();
-    let skus = &mut out.skus;
     let result = {
         let mut sink = |item: Item| -> Result<bool, String> {
             match item {
                 Item::Row { row, .. } => {
                     good += 1;
-                    skus.push(&row.sku);
                     batch.push(row);
                     if batch.len() >= BATCH {
                         let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -307,15 +273,13 @@ fn judge(good: u64, rejected: u64, max_percent: u32, sample: &[RejectedRow]) -> 
 }
 
 /// Records the run, and on success swaps the prices in with their events: one transaction.
-async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome, mut skus: SkuList) -> AppResult<RunStatus> {
+async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome) -> AppResult<RunStatus> {
     let now = state.now_ms();
     let (tenant, did, run_id) = (p.tenant_id.clone(), p.distributor.id.clone(), p.run_id.clone());
     let next = now + p.distributor.cadence_minutes as u64 * 60_000;
     let (mut totals, failure) = (outcome.totals, outcome.failure.clone());
     let sample = serde_json::to_string(&outcome.rejected).map_err(AppError::internal)?;
     let duration = now.saturating_sub(p.started);
-    // Sorted before the transaction, so the write lock is not held for it.
-    let distinct = skus.seal();
     state
         .store
         .call(move |c| {
@@ -332,9 +296,7 @@ async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome, mut skus: Sku
                 }
                 None => {
                     let mut batch = Vec::new();
-                    let listed = |sku: &str| skus.contains(sku);
-                    let seen = store::Seen { distinct, listed: &listed };
-                    let applied = store::apply_run(&tx, &tenant, &did, &run_id, now, seen, |(sku, old, new, currency)| {
+                    let applied = store::apply_run(&tx, &tenant, &did, &run_id, now, |(sku, old, new, currency)| {
                         batch.push(serde_json::json!({"sku": sku, "oldPrice": parse::format_price(old),
                             "newPrice": parse::format_price(new), "currency": currency}));
                         if batch.len() >= CHANGES_PER_EVENT {
@@ -360,6 +322,21 @@ async fn finish(state: &AppState, p: &Prepared, outcome: &Outcome, mut skus: Sku
             Ok(status)
         })
         .await
+}
+
+/// At start-up: runs the server was killed in the middle of failed, with their
+/// `distributor.sync_failed` events (in the same transaction), so subscribers hear of them as
+/// of any other failed run. Their staged rows go; the prices were never touched.
+pub fn fail_interrupted(conn: &mut rusqlite::Connection, now: u64) -> AppResult<usize> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let runs = runs::interrupt_all(&tx, now, INTERRUPTED)?;
+    for run in &runs {
+        let data = serde_json::json!({"distributorId": run.distributor_id, "runId": run.id, "error": INTERRUPTED,
+            "rowsRead": 0, "rowsRejected": 0});
+        emit(&tx, &run.tenant_id, "distributor.sync_failed", now, data)?;
+    }
+    tx.commit()?;
+    Ok(runs.len())
 }
 
 fn price_changed(

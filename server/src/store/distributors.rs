@@ -3,13 +3,15 @@
 //! A run streams its rows into `distributor_staging` in small transactions — only the rows
 //! that are new or differ from the stored price, so a re-run of a mostly unchanged file writes
 //! little; only when it succeeds does [`apply_run`] swap them into `distributor_prices` in one
-//! transaction, so a failed run leaves the previous prices exactly as they were.
+//! transaction, so a failed run leaves the previous prices exactly as they were. The SKUs a
+//! run saw unchanged go to `distributor_seen`, so the dropped ones are found in SQL at the end
+//! and a run's memory does not grow with its feed.
 
 use crate::error::AppError;
 pub mod runs;
 mod staging;
 
-pub use staging::{apply_run, discard_staging, stage, Applied, PriceChange, PriceRow, Seen};
+pub use staging::{apply_run, discard_staging, stage, Applied, PriceChange, PriceRow};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -94,6 +96,16 @@ CREATE TABLE credentials (
     expires_at  INTEGER
 );
 CREATE INDEX credentials_owner ON credentials(tenant_id, owner);
+"#;
+
+/// Where a run notes the SKUs it saw unchanged (the changed ones are in its staging): on disk,
+/// not in memory, whatever the feed's length. No index: a run appends in feed order and reads
+/// its rows once, at the end, with one anti-join.
+pub const SEEN_MIGRATION: &str = r#"
+CREATE TABLE distributor_seen (
+    run_id TEXT NOT NULL,
+    sku    TEXT NOT NULL
+);
 "#;
 
 pub struct DistributorRow {
@@ -207,6 +219,10 @@ pub fn all(conn: &Connection) -> Result<Vec<DistributorRow>, AppError> {
 pub fn delete(conn: &Connection, tenant: &str, id: &str) -> Result<bool, AppError> {
     conn.execute(
         "DELETE FROM distributor_staging WHERE run_id IN (SELECT id FROM distributor_runs WHERE distributor_id = ?1)",
+        params![id],
+    )?;
+    conn.execute(
+        "DELETE FROM distributor_seen WHERE run_id IN (SELECT id FROM distributor_runs WHERE distributor_id = ?1)",
         params![id],
     )?;
     Ok(conn.execute("DELETE FROM distributors WHERE tenant_id = ?1 AND id = ?2", params![tenant, id])? > 0)

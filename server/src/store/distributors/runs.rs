@@ -113,14 +113,27 @@ pub fn finish(
     Ok(())
 }
 
-/// Runs a crash left "running" can never finish: they failed.
-pub fn interrupt_all(conn: &Connection, now: u64) -> Result<usize, AppError> {
+/// A run a crash left "running".
+pub struct Interrupted {
+    pub id: String,
+    pub tenant_id: String,
+    pub distributor_id: String,
+}
+
+/// Runs a crash left "running" can never finish: they failed with `error`, and what they staged
+/// and saw is dropped. Answers them, so that their failure can be told.
+pub fn interrupt_all(conn: &Connection, now: u64, error: &str) -> Result<Vec<Interrupted>, AppError> {
     conn.execute("DELETE FROM distributor_staging", [])?;
-    Ok(conn.execute(
-        "UPDATE distributor_runs SET status = 'failed', finished_at = ?1,
-            error = 'The server stopped while this run was in progress.' WHERE status = 'running'",
-        params![now as i64],
-    )?)
+    conn.execute("DELETE FROM distributor_seen", [])?;
+    let runs = conn
+        .prepare("SELECT id, tenant_id, distributor_id FROM distributor_runs WHERE status = 'running'")?
+        .query_map([], |r| Ok(Interrupted { id: r.get(0)?, tenant_id: r.get(1)?, distributor_id: r.get(2)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    conn.execute(
+        "UPDATE distributor_runs SET status = 'failed', finished_at = ?1, error = ?2 WHERE status = 'running'",
+        params![now as i64, error],
+    )?;
+    Ok(runs)
 }
 
 pub fn get(conn: &Connection, tenant: &str, distributor_id: &str, id: &str) -> Result<Option<RunRow>, AppError> {

@@ -1,5 +1,6 @@
-//! A run's staging: rows stream in (only those that changed), and [`apply_run`] swaps them
-//! into `distributor_prices` in the caller's transaction when the run succeeds.
+//! A run's staging: rows stream in (those that changed are staged, the SKUs of the others noted
+//! as seen), and [`apply_run`] swaps them into `distributor_prices` in the caller's transaction
+//! when the run succeeds.
 
 use crate::error::AppError;
 use rusqlite::{params, Connection};
@@ -16,40 +17,50 @@ pub struct PriceRow {
 }
 
 /// One transaction per batch keeps the write lock short while memory stays flat. A row equal
-/// to the distributor's stored one is not written — unless this run already staged its SKU
-/// (the feed lists it twice): then it replaces the staged row, so the feed's last row wins as
-/// if every row were staged. Answers how many rows were staged.
+/// to the distributor's stored one is only noted as seen (its SKU, appended to
+/// `distributor_seen`) — unless this run already staged its SKU (the feed lists it twice): then
+/// it replaces the staged row, so the feed's last row wins as if every row were staged. Any
+/// other row is staged. Answers how many rows were staged.
 pub fn stage(conn: &mut Connection, distributor_id: &str, run_id: &str, rows: &[PriceRow]) -> Result<usize, AppError> {
     let tx = conn.transaction()?;
     let mut staged = 0;
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT OR REPLACE INTO distributor_staging (run_id, sku, mpn, description, price, currency, stock)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-             WHERE NOT EXISTS (SELECT 1 FROM distributor_prices p
+        let mut seen = tx.prepare_cached(
+            "INSERT INTO distributor_seen (run_id, sku) SELECT ?1, ?2
+             WHERE EXISTS (SELECT 1 FROM distributor_prices p
                      WHERE p.distributor_id = ?8 AND p.sku = ?2 AND p.price = ?5 AND p.stock IS ?7
                        AND p.currency IS ?6 AND p.description IS ?4 AND p.mpn IS ?3)
-                OR EXISTS (SELECT 1 FROM distributor_staging s WHERE s.run_id = ?1 AND s.sku = ?2)",
+               AND NOT EXISTS (SELECT 1 FROM distributor_staging s WHERE s.run_id = ?1 AND s.sku = ?2)",
+        )?;
+        let mut stage = tx.prepare_cached(
+            "INSERT OR REPLACE INTO distributor_staging (run_id, sku, mpn, description, price, currency, stock)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for r in rows {
-            staged += stmt.execute(params![
-                run_id,
-                r.sku,
-                r.mpn,
-                r.description,
-                r.price,
-                r.currency,
-                r.stock,
-                distributor_id
-            ])?;
+            let values = params![run_id, r.sku, r.mpn, r.description, r.price, r.currency, r.stock, distributor_id];
+            if seen.execute(values)? == 0 {
+                staged += stage.execute(&values[..7])?;
+            }
         }
     }
     tx.commit()?;
     Ok(staged)
 }
 
+/// Forgets what a run staged and saw.
 pub fn discard_staging(conn: &Connection, run_id: &str) -> Result<(), AppError> {
     conn.execute("DELETE FROM distributor_staging WHERE run_id = ?1", params![run_id])?;
+    // Usually the table holds this run's rows alone: then emptying it whole is one cheap
+    // truncation instead of a million row deletes.
+    let others: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM distributor_seen WHERE run_id <> ?1)", params![run_id], |r| {
+            r.get(0)
+        })?;
+    if others {
+        conn.execute("DELETE FROM distributor_seen WHERE run_id = ?1", params![run_id])?;
+    } else {
+        conn.execute("DELETE FROM distributor_seen", [])?;
+    }
     Ok(())
 }
 
@@ -67,14 +78,6 @@ pub type PriceChange = (String, i64, i64, Option<String>);
 const DIFFERS: &str = "(p.price IS NOT s.price OR p.stock IS NOT s.stock OR p.currency IS NOT s.currency
     OR p.description IS NOT s.description OR p.mpn IS NOT s.mpn)";
 
-/// What a run saw of its feed, beyond the staged rows (which hold only what changed).
-pub struct Seen<'a> {
-    /// Distinct SKUs in the feed.
-    pub distinct: u64,
-    /// Whether the feed listed a SKU.
-    pub listed: &'a dyn Fn(&str) -> bool,
-}
-
 /// Swaps a run's staged rows in: counts, the price changes, removals, then the upsert.
 /// Runs inside the caller's transaction.
 pub fn apply_run(
@@ -83,7 +86,6 @@ pub fn apply_run(
     distributor_id: &str,
     run_id: &str,
     now: u64,
-    seen: Seen<'_>,
     mut on_change: impl FnMut(PriceChange) -> Result<(), AppError>,
 ) -> Result<Applied, AppError> {
     let added: i64 = conn.query_row(
@@ -108,25 +110,24 @@ pub fn apply_run(
             }
         }
     }
-    // Every stored SKU the feed listed is one of its distinct SKUs that is not new: when the
-    // counts agree nothing was dropped, and the stored SKUs need no walk.
+    // A stored SKU the run neither staged nor saw unchanged was dropped from the feed: one
+    // set-based delete. Staging is probed through its key; the seen SKUs are read once into
+    // SQLite's temporary lookup index, which spills to a temp file rather than growing memory.
     let stored: i64 =
         conn.query_row("SELECT count(*) FROM distributor_prices WHERE distributor_id = ?1", [distributor_id], |r| {
             r.get(0)
         })?;
-    let mut removed = 0;
-    if stored as u64 != seen.distinct.saturating_sub(added as u64) {
-        let gone: Vec<String> = {
-            let mut stmt = conn.prepare("SELECT sku FROM distributor_prices WHERE distributor_id = ?1")?;
-            let skus = stmt.query_map([distributor_id], |r| r.get::<_, String>(0))?;
-            skus.filter(|sku| sku.as_ref().map(|s| !(seen.listed)(s)).unwrap_or(true)).collect::<Result<_, _>>()?
-        };
-        let mut delete =
-            conn.prepare_cached("DELETE FROM distributor_prices WHERE distributor_id = ?1 AND sku = ?2")?;
-        for sku in &gone {
-            removed += delete.execute(params![distributor_id, sku])?;
-        }
-    }
+    let removed = if stored == 0 {
+        0
+    } else {
+        conn.execute(
+            "DELETE FROM distributor_prices WHERE distributor_id = ?2
+               AND NOT EXISTS (SELECT 1 FROM distributor_staging s
+                     WHERE s.run_id = ?1 AND s.sku = distributor_prices.sku)
+               AND sku NOT IN (SELECT sku FROM distributor_seen WHERE run_id = ?1)",
+            params![run_id, distributor_id],
+        )? as u64
+    };
     conn.execute(
         &format!(
             "INSERT INTO distributor_prices AS p (distributor_id, tenant_id, sku, mpn, description, price, currency, stock, changed_at)
@@ -139,6 +140,7 @@ pub fn apply_run(
         params![run_id, distributor_id, tenant, now as i64],
     )?;
     discard_staging(conn, run_id)?;
-    let added = added as u64;
-    Ok(Applied { added, changed, unchanged: seen.distinct.saturating_sub(added + changed), removed: removed as u64 })
+    // Each stored SKU the feed still lists is either changed or unchanged.
+    let unchanged = (stored as u64).saturating_sub(removed + changed);
+    Ok(Applied { added: added as u64, changed, unchanged, removed })
 }
