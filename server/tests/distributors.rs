@@ -91,6 +91,17 @@ async fn a_json_feed_maps_its_records() {
     let run = sync(&api, &id).await;
     assert_eq!(run["status"], "failed");
     assert_eq!(run["error"], "The JSON at \"data.items\" is not an array of records.");
+    feed.put("/api/prices", r#"{"items": []}"#);
+    let run = sync(&api, &id).await;
+    assert_eq!(run["error"], "The JSON has no \"data\" (records path \"data.items\").");
+    // Records are handed on as they are read: a document that breaks after them fails the
+    // run all the same, and the stored prices stay.
+    feed.put("/api/prices", r#"{"data": {"items": [{"sku": "J-1", "price": 9}, {"sku": "J-2", "#);
+    let run = sync(&api, &id).await;
+    assert_eq!(run["status"], "failed");
+    assert!(run["error"].as_str().unwrap().starts_with("The feed is not valid JSON: "), "{run}");
+    let p = api.get_json("/api/v1/products?q=J-1").await;
+    assert_eq!(p["items"][0]["offers"][0]["costPrice"], "4.50");
     server.stop().await;
 }
 

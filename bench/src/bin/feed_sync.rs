@@ -5,12 +5,13 @@
 //! Target: the whole file in under 15 s with under 100 MB resident; the re-run faster than the
 //! first load.
 //!
-//! Run: `cargo run --profile server -p sluice-bench --bin feed_sync [rows] [http|ftp]` (both
-//! transports by default; one per process gives each its own peak-memory figure). Memory must
+//! Run: `cargo run --profile server -p sluice-bench --bin feed_sync [rows] [http|ftp|json]`
+//! (HTTP and FTP by default; one per process gives each its own peak-memory figure; `json`
+//! serves the same records as one JSON array over HTTP). Memory must
 //! not grow with the file: compare `250000`, `1000000` and `3000000` rows, one process each.
 
 use sluice_bench::{peak_rss_mib, reset_peak_rss};
-use sluice_contract::distributors::{ColumnMapping, DistributorInput, FeedKind};
+use sluice_contract::distributors::{ColumnMapping, DistributorInput, FeedFormat, FeedKind};
 use sluice_server::clock::SystemClock;
 use sluice_server::config::ServeArgs;
 use sluice_server::distributors::{self, sync};
@@ -24,22 +25,34 @@ use std::time::{Duration, Instant};
 const FTP_USER: &str = "bench";
 const FTP_PASSWORD: &str = "bench-feed";
 
-fn write_feed(path: &Path, rows: usize, changed_every: Option<usize>) {
+/// The price file: CSV, or (`json`) the same records as one JSON array under the same names.
+fn write_feed(path: &Path, rows: usize, changed_every: Option<usize>, json: bool) {
     let mut out = BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(out, "SKU,MPN,Description,Price,Currency,Stock").unwrap();
+    if json {
+        write!(out, "[").unwrap();
+    } else {
+        writeln!(out, "SKU,MPN,Description,Price,Currency,Stock").unwrap();
+    }
     for n in 0..rows {
         let mut cents = 1_000 + (n * 7919) % 250_000;
         if changed_every.is_some_and(|k| n % k == 0) {
             cents += 1;
         }
-        writeln!(
-            out,
-            "SKU-{n:07},MPN-{n:07},Product number {n} with a plain description,{}.{:02},EUR,{}",
-            cents / 100,
-            cents % 100,
-            n % 500
-        )
-        .unwrap();
+        let (price, stock) = (format!("{}.{:02}", cents / 100, cents % 100), n % 500);
+        if json {
+            let comma = if n + 1 < rows { "," } else { "" };
+            writeln!(
+                out,
+                r#"{{"SKU":"SKU-{n:07}","MPN":"MPN-{n:07}","Description":"Product number {n} with a plain description","Price":"{price}","Currency":"EUR","Stock":{stock}}}{comma}"#
+            )
+            .unwrap();
+        } else {
+            writeln!(out, "SKU-{n:07},MPN-{n:07},Product number {n} with a plain description,{price},EUR,{stock}")
+                .unwrap();
+        }
+    }
+    if json {
+        writeln!(out, "]").unwrap();
     }
 }
 
@@ -124,10 +137,11 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let feeds = dir.path().join("feeds");
     std::fs::create_dir_all(&feeds).unwrap();
-    let feed = feeds.join("prices.csv");
-    write_feed(&feed, rows, None);
+    let (feed, json_feed) = (feeds.join("prices.csv"), feeds.join("prices.json"));
+    write_feed(&feed, rows, None, false);
     let size_mib = std::fs::metadata(&feed).unwrap().len() as f64 / 1_048_576.0;
     let url = serve_file(feed.clone());
+    let json_url = serve_file(json_feed.clone());
     let ftp_port = serve_ftp(feeds.clone()).await;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("feed: {rows} rows, {size_mib:.1} MiB CSV from 127.0.0.1 (load average: {})", load.trim());
@@ -146,11 +160,19 @@ async fn main() {
         path: Some("/prices.csv".into()),
         ..input("Bench feed (FTP)")
     };
-    for (transport, distributor) in [("HTTP", http), ("FTP", ftp)] {
-        if only.as_deref().is_some_and(|t| t != transport) {
+    let json = DistributorInput {
+        kind: FeedKind::Http,
+        url: Some(json_url),
+        format: FeedFormat::Json,
+        ..input("Bench feed (JSON over HTTP)")
+    };
+    // JSON only when asked for: the target is set for CSV.
+    for (transport, distributor) in [("HTTP", http), ("FTP", ftp), ("JSON", json)] {
+        if only.as_deref().map_or(transport == "JSON", |t| t != transport) {
             continue;
         }
-        write_feed(&feed, rows, None);
+        let (feed, is_json) = if transport == "JSON" { (&json_feed, true) } else { (&feed, false) };
+        write_feed(feed, rows, None, is_json);
         let mut args = ServeArgs::for_data_dir(dir.path().join(format!("data-{transport}")));
         args.allow_private_targets = true;
         let state = sluice_server::build_state(args, Arc::new(SystemClock)).unwrap();
@@ -165,7 +187,7 @@ async fn main() {
         let id = distributors::create(&state, &tenant, distributor).await.unwrap().id;
         for (label, changed_every) in [("first load", None), ("re-run, 1% prices changed", Some(100))] {
             if changed_every.is_some() {
-                write_feed(&feed, rows, changed_every);
+                write_feed(feed, rows, changed_every, is_json);
             }
             reset_peak_rss();
             let written = written_bytes();
@@ -182,6 +204,7 @@ async fn main() {
                 run.rows_changed,
                 (written_bytes() - written) as f64 / 1_048_576.0
             );
+            println!("{:<34} {}", "", resident_now());
         }
     }
 }
@@ -192,6 +215,26 @@ async fn main() {
 fn written_bytes() -> u64 {
     let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
     io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
+/// What is resident after a run, by kind: the heap (anon), mapped files (the binary, SQLite's
+/// shared WAL index) and shared memory — where a peak that grows with the file would show.
+fn resident_now() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mib = |key: &str| -> f64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    format!(
+        "resident after: heap {:.1} MiB, files {:.1} MiB, shared {:.1} MiB",
+        mib("RssAnon:"),
+        mib("RssFile:"),
+        mib("RssShmem:")
+    )
 }
 
 fn input(name: &str) -> DistributorInput {

@@ -2,6 +2,8 @@
 //! encodings) and JSON, streamed row by row into a sink. A bad row is rejected with its line
 //! number and the reason; a mapping that cannot apply to the file at all fails the whole parse.
 
+mod json;
+
 use super::settings::Settings;
 use crate::store::distributors::PriceRow;
 use sluice_contract::distributors::{ColumnMapping, FeedFormat};
@@ -16,15 +18,12 @@ pub enum Item {
 /// The sink answers `false` to stop early (the preview stops after a few rows).
 pub type Sink<'a> = dyn FnMut(Item) -> Result<bool, String> + 'a;
 
-/// Largest JSON document read (JSON is parsed whole, unlike CSV).
-pub const MAX_JSON_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Parses the feed; answers the header's column names (CSV with a header) or an error that
 /// fails the run.
 pub fn parse(reader: impl Read, s: &Settings, sink: &mut Sink) -> Result<Vec<String>, String> {
     match s.format {
         FeedFormat::Csv => csv(reader, s, sink),
-        FeedFormat::Json => json(reader, s, sink),
+        FeedFormat::Json => json::parse(reader, s, sink),
     }
 }
 
@@ -251,75 +250,6 @@ pub fn format_price(value: i64) -> String {
 fn parse_stock(text: &str) -> Option<i64> {
     let t = text.trim().trim_start_matches(['>', '+']).replace([',', '.'], "");
     t.parse().ok()
-}
-
-fn json(mut reader: impl Read, s: &Settings, sink: &mut Sink) -> Result<Vec<String>, String> {
-    let mut bytes = Vec::new();
-    (&mut reader)
-        .take(MAX_JSON_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("Reading the feed failed: {e}"))?;
-    if bytes.len() as u64 > MAX_JSON_BYTES {
-        return Err(format!("The JSON feed is larger than {} MiB; use CSV for files this size.", MAX_JSON_BYTES >> 20));
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Vec::new());
-    }
-    let doc: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("The feed is not valid JSON: {e}"))?;
-    let path = s.records_path.as_deref().map(str::trim).filter(|p| !p.is_empty());
-    let mut records = &doc;
-    for key in path.into_iter().flat_map(|p| p.split('.')) {
-        records = records
-            .get(key)
-            .ok_or_else(|| format!("The JSON has no \"{key}\" (records path \"{}\").", path.unwrap_or("")))?;
-    }
-    let records = records.as_array().ok_or_else(|| match path {
-        Some(p) => format!("The JSON at \"{p}\" is not an array of records."),
-        None => "The JSON is not an array of records; set the records path to the key that holds them.".to_string(),
-    })?;
-    let m = &s.mapping;
-    let columns: Vec<String> =
-        records.first().and_then(|r| r.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
-    for (i, record) in records.iter().enumerate() {
-        let line = i as u64 + 1;
-        let item = match record.as_object() {
-            None => Item::Rejected { line, reason: format!("record {line} is not an object") },
-            Some(obj) => {
-                let get = |key: &Option<String>| -> Option<String> {
-                    let key = key.as_deref().filter(|k| !k.trim().is_empty())?;
-                    match obj.get(key.trim())? {
-                        serde_json::Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-                        serde_json::Value::Null => None,
-                        other => Some(other.to_string()),
-                    }
-                };
-                let row = (|| {
-                    let sku =
-                        get(&Some(m.sku.clone())).ok_or_else(|| format!("\"{}\" (SKU) is missing or empty", m.sku))?;
-                    let price = get(&Some(m.cost_price.clone()))
-                        .ok_or_else(|| format!("\"{}\" (cost price) is missing or empty", m.cost_price))?;
-                    to_row(
-                        sku,
-                        &price,
-                        s.csv.decimal_comma,
-                        get(&m.mpn),
-                        get(&m.description),
-                        get(&m.currency),
-                        get(&m.stock),
-                    )
-                })();
-                match row {
-                    Ok(row) => Item::Row { line, row },
-                    Err(reason) => Item::Rejected { line, reason },
-                }
-            }
-        };
-        if !sink(item)? {
-            break;
-        }
-    }
-    Ok(columns)
 }
 
 #[cfg(test)]
