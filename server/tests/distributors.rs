@@ -74,7 +74,7 @@ async fn a_json_feed_maps_its_records() {
     body["recordsPath"] = json!("data.items");
     body["mapping"] = json!({"sku": "sku", "costPrice": "price", "stock": "qty"});
     body["maxRejectedPercent"] = json!(80);
-    let id = create(&api, body).await;
+    let id = create(&api, body.clone()).await;
     let run = sync(&api, &id).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["rowsRejected"], 2);
@@ -102,6 +102,13 @@ async fn a_json_feed_maps_its_records() {
     assert!(run["error"].as_str().unwrap().starts_with("The feed is not valid JSON: "), "{run}");
     let p = api.get_json("/api/v1/products?q=J-1").await;
     assert_eq!(p["items"][0]["offers"][0]["costPrice"], "4.50");
+
+    // Test connection reads no further than the ten records it shows, however long the file.
+    let records: Vec<String> = (0..12).map(|i| format!(r#"{{"sku": "P-{i}", "price": 1}}"#)).collect();
+    feed.put("/api/preview", format!(r#"{{"data": {{"items": [{}, {{"sku": "#, records.join(", ")));
+    body["url"] = json!(feed.url("/api/preview"));
+    let test: Value = api.post("/api/v1/distributors/test", body).await.json().await.unwrap();
+    assert_eq!((test["ok"].as_bool(), test["rows"].as_array().map(Vec::len)), (Some(true), Some(10)), "{test}");
     server.stop().await;
 }
 
