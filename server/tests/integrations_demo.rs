@@ -1,5 +1,6 @@
 //! `--demo`'s integrations go through the real code paths under the SSRF guard (only the fakes'
-//! exact addresses exempted); without the exemption, a loopback base URL is refused by field.
+//! exact addresses exempted), with Apollo.io's key expiring in 2 days and Autotask's usage
+//! climbing run after run; without the exemption, a loopback base URL is refused by field.
 //! The stream tells open consoles when an integration changes.
 
 mod common;
@@ -31,16 +32,43 @@ async fn the_demo_configures_all_four_through_the_guard_with_the_apollo_key_expi
     assert_eq!(cadences, [2, 1], "saved through the projection");
     assert_eq!(d["summary"]["usage"]["source"], "provider");
     // The first runs were started: records arrive by sync, not by hand.
-    for _ in 0..200 {
-        let runs = api.get_json("/api/v1/integrations/salesforce/runs").await;
-        if runs["items"][0]["outcome"] == "succeeded" {
-            assert_eq!(runs["items"][0]["recordsRead"], sluice_server::integrations::demo::CRM_RECORDS);
-            server.stop().await;
-            return;
+    let salesforce = finished_run(&api, "salesforce", "accounts", 0).await;
+    assert_eq!(salesforce["recordsRead"], sluice_server::integrations::demo::CRM_RECORDS);
+
+    // Autotask's usage climbs: each minute the catalogue sync runs again on its cadence, and
+    // Autotask's own count (ThresholdInformation) grows by its calls.
+    let first = finished_run(&api, "autotask", "products", 0).await;
+    let used = || async {
+        let d = api.get_json("/api/v1/integrations/autotask").await;
+        assert_eq!(d["summary"]["usage"]["source"], "provider", "{d}");
+        d["summary"]["usage"]["used"].as_u64().unwrap()
+    };
+    let mut last = used().await;
+    for minute in 1..=2 {
+        server.clock.advance_ms(60_000);
+        sluice_server::integrations::syncs::tick(&server.state).await;
+        let run = finished_run(&api, "autotask", "products", minute).await;
+        assert_ne!(run["id"], first["id"]);
+        let now = used().await;
+        assert!(now >= last + 120, "minute {minute}: {last} → {now} calls: a catalogue run is 120 calls");
+        last = now;
+    }
+    server.stop().await;
+}
+
+/// Waits (bounded) until `sync` has `earlier + 1` finished runs; answers the newest.
+async fn finished_run(api: &common::Api, provider: &str, sync: &str, earlier: usize) -> serde_json::Value {
+    for _ in 0..600 {
+        let runs = api.get_json(&format!("/api/v1/integrations/{provider}/runs?sync={sync}")).await;
+        let items = runs["items"].as_array().unwrap();
+        let done = items.iter().filter(|r| r["outcome"] != "running").count();
+        if done > earlier && items[0]["outcome"] != "running" {
+            assert_eq!(items[0]["outcome"], "succeeded", "{runs}");
+            return items[0].clone();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the demo's first Salesforce sync did not finish");
+    panic!("the demo's {provider} {sync} sync did not finish run {}", earlier + 1);
 }
 
 #[tokio::test]
