@@ -130,3 +130,43 @@ async fn a_fake_can_be_steered_over_http_for_e2e_journeys() {
     assert_eq!(providers::test(&api, "apollo").await["ok"], true);
     assert_eq!(steer(serde_json::json!({ "action": "limit", "value": "5" })).await, 400, "Apollo has no such knob");
 }
+
+#[tokio::test]
+async fn a_run_in_progress_reports_its_records_and_calls_on_the_stream_and_in_its_row() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(10_000).await;
+    providers::save(&api, "autotask", fakes.credentials("autotask")).await;
+    let mut stream = api.get("/api/v1/stream?topics=integrations").await;
+    // 20 pages of 500 at 150 ms each: a run of about 3 s.
+    fakes.autotask.control.slow_down(Duration::from_millis(150));
+    let res = api.post("/api/v1/integrations/autotask/syncs/companies/run", serde_json::json!({})).await;
+    let run: serde_json::Value = res.json().await.unwrap();
+    let id = run["id"].as_str().unwrap().to_string();
+    let mut seen = String::new();
+    let progress = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            let line = seen.lines().find(|l| l.starts_with("data:") && l.contains(&id));
+            if let Some(line) = line {
+                return serde_json::from_str::<serde_json::Value>(line.trim_start_matches("data:").trim()).unwrap();
+            }
+        }
+        serde_json::Value::Null
+    })
+    .await
+    .expect("a progress event while the run goes");
+    let read = progress["recordsRead"].as_u64().unwrap_or(0);
+    assert!(read > 0 && read < 10_000, "{progress}");
+    assert!(progress["calls"].as_u64().unwrap_or(0) >= 1, "{progress}");
+    assert_eq!(progress["provider"], "autotask");
+    // The run's row says as much to whoever fetches it.
+    let runs = api.get_json("/api/v1/integrations/autotask/runs?sync=companies").await;
+    let row = &runs["items"][0];
+    assert_eq!((row["id"].as_str(), row["outcome"].as_str()), (Some(id.as_str()), Some("running")), "{runs}");
+    assert!(row["recordsRead"].as_u64().unwrap() >= read, "{runs}");
+    assert!(row["durationMs"].as_u64().unwrap() >= 500, "elapsed so far: {runs}");
+    fakes.autotask.control.heal();
+    server.stop().await;
+}

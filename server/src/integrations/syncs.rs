@@ -243,7 +243,11 @@ async fn finish(
     run.calls = calls.load(Ordering::SeqCst);
     run.outcome = if result.is_ok() { RunOutcome::Succeeded } else { RunOutcome::Failed };
     run.error = result.as_ref().err().map(|e| e.to_string());
-    health::after_run(state, tenant, provider, sync, result.as_ref().err()).await;
+    // A run with nothing to do (enrichment with every company fresh) made no call: it proves
+    // nothing about the credential, so it resolves nothing either.
+    if run.calls > 0 || result.is_err() {
+        health::after_run(state, tenant, provider, sync, result.as_ref().err()).await;
+    }
     refresh_usage(state, tenant, provider).await;
     // The run row is finished last, so whoever sees it finished also sees its usage and issues.
     let (t, r, now) = (tenant.to_string(), run.clone(), state.now_ms());
