@@ -151,7 +151,10 @@ impl Outbound {
             if !is_retryable_status(answer.status) {
                 return Ok(answer);
             }
-            let floor = match answer.header("retry-after").and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms())) {
+            let floor = match answer
+                .header("retry-after")
+                .and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms()))
+            {
                 Some(ms) => Some(ms),
                 None => daily_limit_wait(cx, &answer).await,
             };

@@ -357,20 +357,6 @@ pub async fn refresh_usage(state: &AppState, tenant: &str, provider: Provider) -
     }
 }
 
-/// Retry of a failed sync from Tools > Issues: every active sync again, to the end.
-pub async fn retry_all(state: &AppState, tenant: &str, provider: Provider) -> Result<String, String> {
-    let infos = infos(state, tenant, provider).await.map_err(|e| e.body().error.message)?;
-    let mut read = 0;
-    for info in infos.iter().filter(|i| !i.paused) {
-        let run = run_now(state, tenant, provider, &info.sync).await.map_err(|e| e.body().error.message)?;
-        if let Some(error) = run.error {
-            return Err(error);
-        }
-        read += run.records_read;
-    }
-    Ok(format!("the syncs read {read} records"))
-}
-
 /// How often the worker reads each integration's usage when no run did. Shorter than the token
 /// refresh margin, so this read also renews OAuth tokens before they expire.
 pub const USAGE_EVERY_MS: u64 = 4 * 60_000;

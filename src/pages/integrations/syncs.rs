@@ -192,7 +192,10 @@ pub fn RunSummary(r: SyncRun, now: Signal<f64>) -> impl IntoView {
     };
     // A run in progress shows what it has done so far, as its last progress report said.
     let (facts, testid) = if r.outcome == RunOutcome::Running {
-        (format!("{} records read, {} calls so far, {} elapsed", r.records_read, r.calls, duration(r.duration_ms)), "run-progress")
+        (
+            format!("{} records read, {} calls so far, {} elapsed", r.records_read, r.calls, duration(r.duration_ms)),
+            "run-progress",
+        )
     } else {
         (format!("{} records, {} calls, {}", r.records_read, r.calls, duration(r.duration_ms)), "run-facts")
     };
