@@ -99,16 +99,16 @@ pub fn OpenIssues(d: Signal<IntegrationDetail>, issues: Issues, now: Signal<f64>
             </p>
             {move || issues.data.with(|p| p.as_ref().map(|p| p.items.clone())).filter(|i| !i.is_empty()).map(|items| view! {
                 <ul class="issue-list">
-                    {items.into_iter().map(|i| view! { <IssueItem i d now /> }).collect_view()}
+                    {items.into_iter().map(|i| issue_item(i, d, now)).collect_view()}
                 </ul>
             })}
         </section>
     }
 }
 
-/// One issue: title, the provider's message, since when and how often, and its fix.
-#[component]
-fn IssueItem(i: Issue, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+/// One issue: title, the provider's message, since when and how often, and its fix. Plain
+/// functions rather than components here: no props builders to weigh on the page's chunk.
+fn issue_item(i: Issue, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
     let since = if i.occurrences == 1 { "once, ".to_string() } else { format!("{} times since ", i.occurrences) };
     let (kind, title, message, first) = (i.kind.clone(), i.title.clone(), i.message.clone(), i.first_seen_at.clone());
     view! {
@@ -116,16 +116,15 @@ fn IssueItem(i: Issue, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl I
             <strong data-testid="integration-issue-title">{title}</strong>
             <p class="issue-message" data-testid="integration-issue-message">{message}</p>
             <p class="small muted">{since}<RelativeTime at=first now /></p>
-            <IssueFix i d />
+            {issue_fix(&i.kind, d)}
         </li>
     }
 }
 
 /// The action that fixes an issue of this kind, on this page where it can.
-#[component]
-fn IssueFix(i: Issue, d: Signal<IntegrationDetail>) -> impl IntoView {
+fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
     let provider = d.with_untracked(|d| d.summary.provider);
-    match IntegrationIssue::parse(&i.kind) {
+    match IntegrationIssue::parse(kind) {
         Some(IntegrationIssue::AuthFailed | IntegrationIssue::CredentialExpired | IntegrationIssue::CredentialExpiring) => {
             view! {
                 <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#credentials input")>
@@ -142,15 +141,21 @@ fn IssueFix(i: Issue, d: Signal<IntegrationDetail>) -> impl IntoView {
                     d.syncs.iter().find(|s| s.name == name && !s.paused).map(|s| (s.sync.clone(), s.name.clone()))
                 })
             };
-            let pause = Submit::new(move |sync: String, key| async move {
-                let patch = SyncPatch { paused: Some(true), ..Default::default() };
-                api::integrations::update_sync(provider, &sync, &patch, &key).await
+            // The same shape of action as the sync table's Pause (bool in, SyncInfo out), so the
+            // page carries one copy of its code.
+            let target = StoredValue::new(String::new());
+            let pause = Submit::new(move |paused: bool, key| async move {
+                let patch = SyncPatch { paused: Some(paused), ..Default::default() };
+                api::integrations::update_sync(provider, &target.get_value(), &patch, &key).await
             });
             view! {
                 {move || match top() {
                     Some((sync, name)) => view! {
                         <button type="button" class="button" data-testid="issue-fix" disabled=move || pause.pending().get()
-                            on:click=move |_| pause.dispatch(sync.clone())>
+                            on:click=move |_| {
+                                target.set_value(sync.clone());
+                                pause.dispatch(true);
+                            }>
                             {format!("Pause {name}")}
                         </button>
                     }.into_any(),
