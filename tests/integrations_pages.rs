@@ -231,3 +231,59 @@ async fn the_projection_follows_the_cadence_and_over_the_limit_asks_first() {
         fake.seen.borrow().iter().find(|s| s.method == "PATCH").map(|s| s.request.body.clone().unwrap()).unwrap();
     assert!(patch.contains(r#""cadenceMinutes":10"#) && patch.contains(r#""confirmOverLimit":true"#), "{patch}");
 }
+
+fn open_auth_issue() -> String {
+    json!({"items": [{
+        "id": "iss_1", "area": "integrations",
+        "entity": {"kind": "integration", "id": "hubspot", "name": "HubSpot", "link": "/integrations/hubspot?focus=credentials"},
+        "kind": "auth_failed", "severity": "error", "title": "HubSpot refused the credentials",
+        "message": "Authentication credentials not found.",
+        "firstSeenAt": "2026-11-20T08:00:00Z", "lastSeenAt": "2026-11-20T09:00:00Z", "occurrences": 4,
+        "status": "open", "canRetry": true
+    }], "nextCursor": null})
+    .to_string()
+}
+
+fn running(records: u64) -> String {
+    json!({"items": [{"id": "run_2", "sync": "contacts", "startedAt": SET_AT, "durationMs": records, "recordsRead": records,
+                      "calls": records / 100, "outcome": "running", "error": null}], "nextCursor": null})
+    .to_string()
+}
+
+#[wasm_bindgen_test]
+async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live() {
+    let records = Rc::new(Cell::new(300u64));
+    let r = records.clone();
+    let fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
+        ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &hubspot().to_string())),
+        ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, &running(r.get()))),
+        // Only this integration's issues, through Tools > Issues' own list.
+        ("GET", "/api/v1/issues?area=integrations&entity=hubspot&limit=20") => Some(json(200, &open_auth_issue())),
+        ("GET", p) if p.starts_with("/api/v1/issues?") => Some(json(200, NO_RUNS)),
+        _ => None,
+    }));
+    let _app = mount_app_at("/integrations/hubspot");
+    assert!(wait_until(3000.0, || by_testid("integration-issue").is_some()).await, "the issue is listed");
+    let issue = text_of("integration-issue");
+    assert!(issue.contains("HubSpot refused the credentials"), "{issue}");
+    assert!(issue.contains("Authentication credentials not found."), "the provider's words: {issue}");
+    assert!(issue.contains("4 times since"), "how often and since when: {issue}");
+    assert_eq!(text_of("issue-fix"), "Replace the credentials");
+    assert!(text_of("open-issue-count").contains("HubSpot has 1 open issue."));
+    click("issue-fix");
+    let focused = || leptos::prelude::document().active_element().is_some_and(|e| e.id().starts_with("cred-"));
+    assert!(wait_until(1000.0, focused).await, "the fix takes the admin to the credential form");
+
+    // The run in progress, then a progress event: only the runs are fetched again.
+    assert!(wait_until(3000.0, || text_of("run-progress").contains("300 records read, 3 calls so far")).await);
+    let detail = fake.count_path("/api/v1/integrations/hubspot");
+    records.set(1_200);
+    let progress = r#"{"provider":"hubspot","run":"run_2","sync":"contacts","recordsRead":1200,"calls":12}"#;
+    assert!(push_event("integrations", progress) >= 1, "the page listens to the stream");
+    assert!(
+        wait_until(3000.0, || text_of("run-progress").contains("1200 records read, 12 calls so far")).await,
+        "{}",
+        text_of("run-progress")
+    );
+    assert_eq!(fake.count_path("/api/v1/integrations/hubspot"), detail, "progress fetches the runs only");
+}

@@ -32,6 +32,8 @@ function freePort() {
  * Starts a server; `args` are extra flags such as ['--rate-limit', '20/30']. `opts.env` adds
  * environment variables (e.g. SLUICE_CLOCK_OFFSET_MS); `opts.reuse` is a stopped server
  * (stopped with `{ keepData: true }`) whose data dir and tenant this one takes over: a restart.
+ * `opts.tenantName` names the provisioned tenant: with `--demo`, "Demo Co" makes the demo use
+ * it (its integrations, fakes and syncs), and the test holds its login and API key.
  */
 export async function startServer(args = [], opts = {}) {
   const dataDir = opts.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
@@ -45,7 +47,7 @@ export async function startServer(args = [], opts = {}) {
     if (!first.startsWith('apiKey=')) throw new Error(`unexpected CLI output: ${out}`);
     return { apiKey: first.slice('apiKey='.length), tenantId: out.match(/tenantId=(\S+)/)[1] };
   };
-  const tenant = opts.reuse?.tenant ?? provision('Acme Field Services', 'admin@acme.test');
+  const tenant = opts.reuse?.tenant ?? provision(opts.tenantName ?? 'Acme Field Services', 'admin@acme.test');
   const child = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--dist-dir', dist, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: 'sluice_server=info', ...(opts.env ?? {}) },
@@ -108,13 +110,13 @@ export async function signIn(page, server) {
 }
 
 /**
- * A server (with extra flags `args`) and a browser for one test file: started before its tests,
+ * A server (with extra flags `args`, `opts` as startServer's) and a browser for one test file: started before its tests,
  * stopped after. Read `env.server` and `env.chrome` inside the tests.
  */
-export function serverAndBrowser(args = []) {
+export function serverAndBrowser(args = [], opts = {}) {
   const env = {};
   before(async () => {
-    env.server = await startServer(args);
+    env.server = await startServer(args, opts);
     env.chrome = await launchBrowser();
   });
   after(async () => {

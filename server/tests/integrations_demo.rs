@@ -1,5 +1,6 @@
 //! `--demo`'s integrations go through the real code paths under the SSRF guard (only the fakes'
-//! exact addresses exempted); without the exemption, a loopback base URL is refused by field.
+//! exact addresses exempted), with Apollo.io's key expiring in 2 days and Autotask's usage
+//! climbing run after run; without the exemption, a loopback base URL is refused by field.
 //! The stream tells open consoles when an integration changes.
 
 mod common;
@@ -31,16 +32,43 @@ async fn the_demo_configures_all_four_through_the_guard_with_the_apollo_key_expi
     assert_eq!(cadences, [2, 1], "saved through the projection");
     assert_eq!(d["summary"]["usage"]["source"], "provider");
     // The first runs were started: records arrive by sync, not by hand.
-    for _ in 0..200 {
-        let runs = api.get_json("/api/v1/integrations/salesforce/runs").await;
-        if runs["items"][0]["outcome"] == "succeeded" {
-            assert_eq!(runs["items"][0]["recordsRead"], sluice_server::integrations::demo::CRM_RECORDS);
-            server.stop().await;
-            return;
+    let salesforce = finished_run(&api, "salesforce", "accounts", 0).await;
+    assert_eq!(salesforce["recordsRead"], sluice_server::integrations::demo::CRM_RECORDS);
+
+    // Autotask's usage climbs: each minute the catalogue sync runs again on its cadence, and
+    // Autotask's own count (ThresholdInformation) grows by its calls.
+    let first = finished_run(&api, "autotask", "products", 0).await;
+    let used = || async {
+        let d = api.get_json("/api/v1/integrations/autotask").await;
+        assert_eq!(d["summary"]["usage"]["source"], "provider", "{d}");
+        d["summary"]["usage"]["used"].as_u64().unwrap()
+    };
+    let mut last = used().await;
+    for minute in 1..=2 {
+        server.clock.advance_ms(60_000);
+        sluice_server::integrations::syncs::tick(&server.state).await;
+        let run = finished_run(&api, "autotask", "products", minute).await;
+        assert_ne!(run["id"], first["id"]);
+        let now = used().await;
+        assert!(now >= last + 120, "minute {minute}: {last} → {now} calls: a catalogue run is 120 calls");
+        last = now;
+    }
+    server.stop().await;
+}
+
+/// Waits (bounded) until `sync` has `earlier + 1` finished runs; answers the newest.
+async fn finished_run(api: &common::Api, provider: &str, sync: &str, earlier: usize) -> serde_json::Value {
+    for _ in 0..600 {
+        let runs = api.get_json(&format!("/api/v1/integrations/{provider}/runs?sync={sync}")).await;
+        let items = runs["items"].as_array().unwrap();
+        let done = items.iter().filter(|r| r["outcome"] != "running").count();
+        if done > earlier && items[0]["outcome"] != "running" {
+            assert_eq!(items[0]["outcome"], "succeeded", "{runs}");
+            return items[0].clone();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the demo's first Salesforce sync did not finish");
+    panic!("the demo's {provider} {sync} sync did not finish run {}", earlier + 1);
 }
 
 #[tokio::test]
@@ -101,4 +129,44 @@ async fn a_fake_can_be_steered_over_http_for_e2e_journeys() {
     assert_eq!(steer(serde_json::json!({ "action": "heal" })).await, 204);
     assert_eq!(providers::test(&api, "apollo").await["ok"], true);
     assert_eq!(steer(serde_json::json!({ "action": "limit", "value": "5" })).await, 400, "Apollo has no such knob");
+}
+
+#[tokio::test]
+async fn a_run_in_progress_reports_its_records_and_calls_on_the_stream_and_in_its_row() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(10_000).await;
+    providers::save(&api, "autotask", fakes.credentials("autotask")).await;
+    let mut stream = api.get("/api/v1/stream?topics=integrations").await;
+    // 20 pages of 500 at 150 ms each: a run of about 3 s.
+    fakes.autotask.control.slow_down(Duration::from_millis(150));
+    let res = api.post("/api/v1/integrations/autotask/syncs/companies/run", serde_json::json!({})).await;
+    let run: serde_json::Value = res.json().await.unwrap();
+    let id = run["id"].as_str().unwrap().to_string();
+    let mut seen = String::new();
+    let progress = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            let line = seen.lines().find(|l| l.starts_with("data:") && l.contains(&id));
+            if let Some(line) = line {
+                return serde_json::from_str::<serde_json::Value>(line.trim_start_matches("data:").trim()).unwrap();
+            }
+        }
+        serde_json::Value::Null
+    })
+    .await
+    .expect("a progress event while the run goes");
+    let read = progress["recordsRead"].as_u64().unwrap_or(0);
+    assert!(read > 0 && read < 10_000, "{progress}");
+    assert!(progress["calls"].as_u64().unwrap_or(0) >= 1, "{progress}");
+    assert_eq!(progress["provider"], "autotask");
+    // The run's row says as much to whoever fetches it.
+    let runs = api.get_json("/api/v1/integrations/autotask/runs?sync=companies").await;
+    let row = &runs["items"][0];
+    assert_eq!((row["id"].as_str(), row["outcome"].as_str()), (Some(id.as_str()), Some("running")), "{runs}");
+    assert!(row["recordsRead"].as_u64().unwrap() >= read, "{runs}");
+    assert!(row["durationMs"].as_u64().unwrap() >= 500, "elapsed so far: {runs}");
+    fakes.autotask.control.heal();
+    server.stop().await;
 }

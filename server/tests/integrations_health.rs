@@ -120,3 +120,23 @@ async fn usage_above_80_percent_names_the_top_caller_and_clears_when_it_falls() 
     assert_eq!(retried["status"], "resolved", "{retried}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn one_integration_s_issues_are_listed_through_the_entity_filter() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(10).await;
+    for p in ["hubspot", "apollo"] {
+        providers::save(&api, p, fakes.credentials(p)).await;
+        fakes.control(p).fail_for(sluice_server::fakes::Fault::RefuseCredentials, None);
+        assert_eq!(providers::test(&api, p).await["ok"], false);
+    }
+    let all = api.get_json("/api/v1/issues?area=integrations").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2, "{all}");
+    let apollo = api.get_json("/api/v1/issues?area=integrations&entity=apollo").await;
+    let items = apollo["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{apollo}");
+    assert_eq!((items[0]["entity"]["id"].as_str(), items[0]["kind"].as_str()), (Some("apollo"), Some("auth_failed")));
+    server.stop().await;
+}

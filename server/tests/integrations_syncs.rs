@@ -10,6 +10,7 @@ use common::providers::{self, Fakes};
 use serde_json::json;
 use sluice_server::fakes::Fault;
 use sluice_server::integrations::syncs;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 fn stored(server: &common::TestServer, tenant: &str, provider: &str, kind: &str) -> u64 {
@@ -182,5 +183,68 @@ async fn hubspot_s_daily_limit_holds_the_syncs_until_midnight_and_salesforce_s_4
     assert!(run["error"].as_str().unwrap().contains("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."), "{run}");
     let d = api.get_json("/api/v1/integrations/salesforce").await;
     assert_eq!(d["syncs"][0]["pausedUntil"], server.clock_ms() + 3_600_000, "{d}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn hubspot_s_daily_count_resets_at_midnight_in_the_account_s_zone() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(1_000).await;
+    // An account in New York (UTC-5 in November): its day starts at 05:00 UTC.
+    let clock: sluice_server::clock::SharedClock = server.clock.clone();
+    fakes.hubspot.state.use_clock(clock);
+    fakes.hubspot.state.zone_offset_minutes.store(-300, Ordering::SeqCst);
+    let account_midnight = fakes.hubspot.state.resets_at();
+    let utc_midnight = (server.clock_ms() / 86_400_000 + 1) * 86_400_000;
+    assert_ne!(account_midnight, utc_midnight);
+    providers::save(&api, "hubspot", fakes.credentials("hubspot")).await;
+    let run = providers::run_sync(&api, "hubspot", "companies").await;
+    assert_eq!(run["outcome"], "succeeded", "{run}");
+    // The meter is HubSpot's own count and limit, with its reset time.
+    let usage = api.get_json("/api/v1/integrations/hubspot").await["summary"]["usage"].clone();
+    assert_eq!(usage["used"], fakes.hubspot.state.daily_used(), "{usage}");
+    assert_eq!(usage["limit"], 250_000);
+    assert_eq!(usage["window"], "daily_account_midnight", "{usage}");
+    assert_eq!(usage["resetsAt"], account_midnight, "{usage}");
+
+    // The day's calls run out: the syncs wait for the account's midnight, not UTC's.
+    let used = fakes.hubspot.state.daily_used();
+    fakes.hubspot.state.daily_limit.store(used + 2, Ordering::SeqCst);
+    let run = providers::run_sync(&api, "hubspot", "contacts").await;
+    assert_eq!(run["outcome"], "failed");
+    assert!(run["error"].as_str().unwrap().contains("You have reached your daily limit."), "{run}");
+    let d = api.get_json("/api/v1/integrations/hubspot").await;
+    assert_eq!(d["syncs"][0]["pausedUntil"], account_midnight, "{d}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn apollo_enrichment_asks_only_about_companies_not_enriched_lately() {
+    let server = providers::server().await;
+    let t = server.tenant("Acme", "admin@acme.test").await;
+    let api = server.key_client(&t.api_key);
+    let fakes = Fakes::start(300).await;
+    providers::save(&api, "hubspot", fakes.credentials("hubspot")).await;
+    providers::save(&api, "apollo", fakes.credentials("apollo")).await;
+    assert_eq!(providers::run_sync(&api, "hubspot", "companies").await["outcome"], "succeeded");
+    let enrich = || async {
+        let before = fakes.apollo.control.calls();
+        let run = providers::run_sync(&api, "apollo", "enrichment").await;
+        assert_eq!(run["outcome"], "succeeded", "{run}");
+        (run["calls"].as_u64().unwrap(), fakes.apollo.control.calls() - before, run["recordsRead"].as_u64().unwrap())
+    };
+    // First run: every company, ten per call (every fifth is unknown to Apollo.io).
+    assert_eq!(enrich().await, (30, 30, 240));
+    // The same companies again: nothing to ask, no credit spent.
+    assert_eq!(enrich().await, (0, 0, 0), "an unchanged set is not enriched again");
+    // Fifty new companies: only they are asked about.
+    fakes.hubspot.control.set_records(350);
+    assert_eq!(providers::run_sync(&api, "hubspot", "companies").await["outcome"], "succeeded");
+    assert_eq!(enrich().await, (5, 5, 40));
+    // A month on, the old enrichment is stale: every company is asked about once more.
+    server.clock.advance_ms(sluice_server::integrations::connectors::apollo::ENRICH_AGAIN_AFTER_MS + 1);
+    assert_eq!(enrich().await, (35, 35, 280));
     server.stop().await;
 }

@@ -10,10 +10,13 @@ use sluice_contract::integrations::{
 use sluice_contract::{Page, API_BASE};
 use std::rc::Rc;
 
-/// What the `integrations` topic of the live stream carries: which integration changed.
+/// What the `integrations` topic of the live stream carries: which integration changed, and for
+/// a run in progress its id (its counts come with it, but the page fetches what it shows).
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct IntegrationsChanged {
     pub provider: Option<Provider>,
+    /// Set when only a run's progress changed: the runs are worth fetching again, nothing else.
+    pub run: Option<String>,
 }
 
 fn root(provider: Provider) -> String {

@@ -23,6 +23,7 @@ pub async fn list(query: &IssueQuery, cancel: CancelToken) -> Result<Page<Issue>
         ("status", query.status.clone()),
         ("area", query.area.clone()),
         ("severity", query.severity.clone()),
+        ("entity", query.entity.clone()),
         ("q", query.q.clone()),
         ("limit", query.limit.map(|l| l.to_string())),
         ("cursor", query.cursor.clone()),

@@ -129,7 +129,13 @@ fn main() {
     seed(&store);
     // No ANALYZE: the server never runs it, so the plans timed here are the ones it gets.
 
-    let filter = |status, area, q: Option<&str>| ListFilter { status, area, severity: None, q: q.map(str::to_string) };
+    let filter = |status, area, q: Option<&str>| ListFilter {
+        status,
+        area,
+        severity: None,
+        entity: None,
+        q: q.map(str::to_string),
+    };
     let cases = [
         ("active (the default list)", filter(StatusFilter::Active, None, None)),
         ("active + area=integrations", filter(StatusFilter::Active, Some(Area::Integrations), None)),

@@ -88,6 +88,7 @@ impl Provider {
             ],
             Provider::Apollo => vec![
                 "Missing enrichment for small or new companies is expected: Apollo.io has no record of them yet. It is not an error.".into(),
+                "Each enrichment run asks only about companies not enriched yet, or last enriched more than 30 days ago, so a run over an unchanged list makes almost no calls.".into(),
                 "Use a master API key; other keys are refused on some endpoints.".into(),
             ],
         }

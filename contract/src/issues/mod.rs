@@ -190,6 +190,9 @@ pub struct IssueQuery {
     pub status: Option<String>,
     pub area: Option<String>,
     pub severity: Option<String>,
+    /// Only the issues of this entity (its id, e.g. `hubspot`): what one integration's page shows.
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
+    pub entity: Option<String>,
     /// Matched against title, message and entity name.
     #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,

@@ -50,6 +50,17 @@ impl AutotaskState {
     pub fn used(&self) -> u64 {
         self.window.count()
     }
+
+    /// `n` calls made just now by other tools on the same Autotask database: the threshold is
+    /// shared by every integration of the database, and theirs leave the window like any other.
+    pub fn others_call(&self, n: u64) {
+        self.window.record_n(n);
+    }
+
+    /// How long "the hour" lasts: an e2e journey shortens it to watch usage fall.
+    pub fn set_window(&self, span: Duration) {
+        self.window.set_span(span);
+    }
 }
 
 pub struct AutotaskFake {
@@ -88,6 +99,8 @@ pub async fn start(records: u64) -> std::io::Result<AutotaskFake> {
             true
         }
         ("limit", Some(n)) => n.parse().map(|n| steered.set_limit(n)).is_ok(),
+        ("others", Some(n)) => n.parse().map(|n| steered.others_call(n)).is_ok(),
+        ("window", Some(secs)) => secs.parse().map(|s| steered.set_window(Duration::from_secs(s))).is_ok(),
         _ => false,
     });
     let fake = serve(app, control, dialect, extra).await?;

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,11 @@ pub struct HubspotState {
     day: FixedWindow,
     base: Mutex<String>,
     serial: AtomicU64,
+    /// The HubSpot account's time zone, as minutes east of UTC: its daily count resets at
+    /// midnight there, and the usage endpoint's `resetsAt` says when.
+    pub zone_offset_minutes: AtomicI64,
+    /// What "now" is for `resetsAt` (a test gives the server's clock).
+    clock: Mutex<crate::clock::SharedClock>,
 }
 
 impl HubspotState {
@@ -50,6 +55,19 @@ impl HubspotState {
 
     pub fn daily_used(&self) -> u64 {
         self.day.used()
+    }
+
+    pub fn use_clock(&self, clock: crate::clock::SharedClock) {
+        *self.clock.lock().unwrap_or_else(|p| p.into_inner()) = clock;
+    }
+
+    /// The next midnight in the account's zone, as Unix ms.
+    pub fn resets_at(&self) -> u64 {
+        const DAY: i64 = 86_400_000;
+        let now = self.clock.lock().unwrap_or_else(|p| p.into_inner()).now_ms() as i64;
+        let offset = self.zone_offset_minutes.load(Ordering::SeqCst) * 60_000;
+        let local = now + offset;
+        ((local.div_euclid(DAY) + 1) * DAY - offset) as u64
     }
 
     fn next_id(&self) -> u64 {
@@ -83,6 +101,8 @@ pub async fn start(records: u64) -> std::io::Result<HubspotFake> {
         day: FixedWindow::new(Duration::from_secs(86_400)),
         base: Mutex::new(String::new()),
         serial: AtomicU64::new(1),
+        zone_offset_minutes: AtomicI64::new(0),
+        clock: Mutex::new(std::sync::Arc::new(crate::clock::SystemClock)),
     });
     let app = axum::Router::new()
         .route("/oauth/v1/token", post(token))
@@ -99,6 +119,7 @@ pub async fn start(records: u64) -> std::io::Result<HubspotFake> {
             steered.revoke_private_token();
             true
         }
+        ("limit", Some(n)) => n.parse().map(|n| steered.daily_limit.store(n, Ordering::SeqCst)).is_ok(),
         _ => false,
     });
     let fake = serve(app, control, dialect, extra).await?;
@@ -252,11 +273,8 @@ async fn usage(State(s): State<Arc<HubspotState>>, headers: HeaderMap) -> Respon
         Ok(h) => h,
         Err(r) => return r,
     };
-    let now = crate::clock::rfc3339(crate::clock::Clock::now_ms(&crate::clock::SystemClock));
-    let next_midnight = {
-        let ms = crate::clock::Clock::now_ms(&crate::clock::SystemClock);
-        crate::clock::rfc3339((ms / 86_400_000 + 1) * 86_400_000)
-    };
+    let now = crate::clock::rfc3339(s.clock.lock().unwrap_or_else(|p| p.into_inner()).now_ms());
+    let next_midnight = crate::clock::rfc3339(s.resets_at());
     with_headers(
         h,
         json!({ "results": [{

@@ -234,35 +234,52 @@ fn retry_after(secs: u64) -> [(axum::http::HeaderName, String); 1] {
     [(axum::http::header::RETRY_AFTER, secs.to_string())]
 }
 
-/// A rolling window of the fake's own calls (Autotask's hour, Salesforce's day).
+/// A rolling window of the fake's own calls (Autotask's hour, Salesforce's day). Its span can be
+/// shortened while it runs, so an e2e journey can let "the hour" roll on in seconds.
 pub(crate) struct RollingWindow {
-    span: Duration,
+    span_ms: AtomicU64,
     calls: Mutex<VecDeque<Instant>>,
 }
 
 impl RollingWindow {
     pub(crate) fn new(span: Duration) -> RollingWindow {
-        RollingWindow { span, calls: Mutex::new(VecDeque::new()) }
+        RollingWindow { span_ms: AtomicU64::new(span.as_millis() as u64), calls: Mutex::new(VecDeque::new()) }
+    }
+
+    fn span(&self) -> Duration {
+        Duration::from_millis(self.span_ms.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn set_span(&self, span: Duration) {
+        self.span_ms.store(span.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// Drops the calls that left the window; the count still in it.
+    fn prune(&self, calls: &mut VecDeque<Instant>, now: Instant) -> u64 {
+        let span = self.span();
+        while calls.front().is_some_and(|t| now.duration_since(*t) >= span) {
+            calls.pop_front();
+        }
+        calls.len() as u64
     }
 
     /// Counts a call; answers the count in the window including it.
     pub(crate) fn record(&self) -> u64 {
+        self.record_n(1)
+    }
+
+    /// Counts `n` calls made now (by other tools sharing the provider's limit, say).
+    pub(crate) fn record_n(&self, n: u64) -> u64 {
         let now = Instant::now();
         let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        while calls.front().is_some_and(|t| now.duration_since(*t) >= self.span) {
-            calls.pop_front();
-        }
-        calls.push_back(now);
+        self.prune(&mut calls, now);
+        calls.extend(std::iter::repeat_n(now, n as usize));
         calls.len() as u64
     }
 
     pub(crate) fn count(&self) -> u64 {
-        let now = Instant::now();
         let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        while calls.front().is_some_and(|t| now.duration_since(*t) >= self.span) {
-            calls.pop_front();
-        }
-        calls.len() as u64
+        self.prune(&mut calls, Instant::now())
     }
 
     /// Seconds until the oldest counted call leaves the window.
@@ -270,7 +287,7 @@ impl RollingWindow {
         let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         calls
             .front()
-            .map(|t| (self.span.saturating_sub(t.elapsed())).as_millis().div_ceil(1000) as u64)
+            .map(|t| (self.span().saturating_sub(t.elapsed())).as_millis().div_ceil(1000) as u64)
             .unwrap_or(0)
             .max(1)
     }

@@ -15,8 +15,9 @@ use std::time::Duration;
 /// `{"action": "...", ...}`. Faults: `refuse_credentials`, `forbidden`, `rate_limited`,
 /// `server_error`, `unavailable`, `html`, `malformed` — for the next `count` calls, or for
 /// `seconds`, or until `heal`. Also `slow` (`ms`), `expire_tokens`, `revoke_tokens`, `heal`, and
-/// per provider `rotate` (`value`: the new key, token or secret) and `limit` (`value`: Autotask's
-/// hourly threshold).
+/// per provider `rotate` (`value`: the new key, token or secret), `limit` (`value`: Autotask's
+/// hourly threshold, HubSpot's daily limit), and Autotask's `others` (`value`: calls other tools
+/// made just now) and `window` (`value`: the rolling window's length in seconds).
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Steer {

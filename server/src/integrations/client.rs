@@ -151,10 +151,13 @@ impl Outbound {
             if !is_retryable_status(answer.status) {
                 return Ok(answer);
             }
-            let floor = answer
+            let floor = match answer
                 .header("retry-after")
                 .and_then(|v| retry_after_ms(v, answer.header("date"), cx.state.now_ms()))
-                .or_else(|| daily_limit_wait(&answer, cx.state.now_ms()));
+            {
+                Some(ms) => Some(ms),
+                None => daily_limit_wait(cx, &answer).await,
+            };
             retry += 1;
             // The provider's wait is a floor: backoff never shortens it.
             let backoff = settings.policy.backoff(retry, rand::random::<f64>());
@@ -210,11 +213,25 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// HubSpot's daily limit sends no `Retry-After`: its count resets at midnight (in the account's
-/// zone, which Sluice does not know; UTC midnight is the first moment it may have).
-fn daily_limit_wait(answer: &Answer, now_ms: u64) -> Option<u64> {
-    let daily = answer.status == 429 && answer.body.contains("\"policyName\":\"DAILY\"");
-    daily.then(|| (now_ms / 86_400_000 + 1) * 86_400_000 - now_ms)
+/// HubSpot's daily limit sends no `Retry-After`: its count resets at midnight in the account's
+/// zone, which its usage endpoint reports (`resetsAt`, kept with the last meter). Before the
+/// first reading, UTC midnight is the first moment it may have reset.
+async fn daily_limit_wait(cx: &CallCx<'_>, answer: &Answer) -> Option<u64> {
+    const DAY_MS: u64 = 86_400_000;
+    if !(answer.status == 429 && answer.body.contains("\"policyName\":\"DAILY\"")) {
+        return None;
+    }
+    let now = cx.state.now_ms();
+    let (tenant, provider) = (cx.tenant.to_string(), cx.provider.as_str());
+    let row = cx.state.store.call(move |c| crate::store::integrations::get(c, &tenant, provider)).await;
+    let reported = row
+        .ok()
+        .flatten()
+        .and_then(|r| r.usage)
+        .and_then(|u| serde_json::from_str::<sluice_contract::integrations::UsageMeter>(&u).ok())
+        .and_then(|m| m.resets_at)
+        .filter(|at| *at > now && *at <= now + DAY_MS);
+    Some(reported.unwrap_or((now / DAY_MS + 1) * DAY_MS) - now)
 }
 
 /// A provider 429 holds the whole integration's syncs back until the provider's time.

@@ -115,3 +115,13 @@ pub fn notify(state: &AppState, tenant_id: &str, provider: Provider) {
     let data = serde_json::json!({ "provider": provider });
     state.notify(Notice::new(Topic::Integrations, tenant_id, &data));
 }
+
+/// Tells open consoles how far a run in progress has got: ids and counts only, the console
+/// fetches what it shows.
+pub fn notify_run(state: &AppState, tenant_id: &str, provider: Provider, run: &sluice_contract::integrations::SyncRun) {
+    let data = serde_json::json!({
+        "provider": provider, "run": run.id, "sync": run.sync,
+        "recordsRead": run.records_read, "calls": run.calls,
+    });
+    state.notify(Notice::new(Topic::Integrations, tenant_id, &data));
+}

@@ -29,7 +29,7 @@ async fn retry_issue(state: &AppState, issue: &Issue) -> Result<String, String> 
     let provider = Provider::parse(&issue.entity.id).ok_or("This integration no longer exists.")?;
     match IntegrationIssue::parse(&issue.kind) {
         Some(IntegrationIssue::UsageThreshold) => retry_usage(state, &tenant, provider).await,
-        Some(IntegrationIssue::SyncFailed) => syncs::retry_all(state, &tenant, provider).await,
+        Some(IntegrationIssue::SyncFailed) => retry_all(state, &tenant, provider).await,
         Some(IntegrationIssue::CredentialExpiring | IntegrationIssue::CredentialExpired) => {
             health::check_expiry(state, &tenant, provider).await;
             Err("The credentials still carry the same expiry date; enter new ones.".into())
@@ -54,4 +54,18 @@ async fn retry_usage(state: &AppState, tenant: &str, provider: Provider) -> Resu
     } else {
         Err(format!("Usage is still at {}% of {}.", meter.percent(), meter.window.describe_limit(meter.limit)))
     }
+}
+
+/// Retry of a failed sync from Tools > Issues: every active sync again, to the end.
+pub async fn retry_all(state: &AppState, tenant: &str, provider: Provider) -> Result<String, String> {
+    let infos = syncs::infos(state, tenant, provider).await.map_err(|e| e.body().error.message)?;
+    let mut read = 0;
+    for info in infos.iter().filter(|i| !i.paused) {
+        let run = syncs::run_now(state, tenant, provider, &info.sync).await.map_err(|e| e.body().error.message)?;
+        if let Some(error) = run.error {
+            return Err(error);
+        }
+        read += run.records_read;
+    }
+    Ok(format!("the syncs read {read} records"))
 }

@@ -236,14 +236,18 @@ async fn finish(
 ) -> SyncRun {
     let started = Instant::now();
     let calls = AtomicU32::new(0);
-    let result = pages(state, tenant, provider, sync, &calls, &flag, &mut run).await;
+    let result = pages(state, tenant, provider, sync, (&calls, started), &flag, &mut run).await;
     super::Integrations::of(state).running().remove(&(tenant.to_string(), provider, sync.to_string()));
     super::Integrations::of(state).outbound.flush(state).await;
     run.duration_ms = started.elapsed().as_millis() as u64;
     run.calls = calls.load(Ordering::SeqCst);
     run.outcome = if result.is_ok() { RunOutcome::Succeeded } else { RunOutcome::Failed };
     run.error = result.as_ref().err().map(|e| e.to_string());
-    health::after_run(state, tenant, provider, sync, result.as_ref().err()).await;
+    // A run with nothing to do (enrichment with every company fresh) made no call: it proves
+    // nothing about the credential, so it resolves nothing either.
+    if run.calls > 0 || result.is_err() {
+        health::after_run(state, tenant, provider, sync, result.as_ref().err()).await;
+    }
     refresh_usage(state, tenant, provider).await;
     // The run row is finished last, so whoever sees it finished also sees its usage and issues.
     let (t, r, now) = (tenant.to_string(), run.clone(), state.now_ms());
@@ -266,12 +270,15 @@ async fn finish(
     run
 }
 
+/// How often a run in progress records and announces what it has done so far.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 async fn pages(
     state: &AppState,
     tenant: &str,
     provider: Provider,
     sync: &str,
-    calls: &AtomicU32,
+    (calls, started): (&AtomicU32, Instant),
     flag: &AtomicBool,
     run: &mut SyncRun,
 ) -> Result<(), ProviderError> {
@@ -281,6 +288,7 @@ async fn pages(
     let cx = CallCx { state, tenant, provider, caller: sync, calls, cancel: Some(flag) };
     let connector = connectors::connector(provider);
     let mut cursor = None;
+    let mut reported = Instant::now();
     let outcome = loop {
         let page = match connector.page(&cx, &mut session, sync, cursor.take()).await {
             Ok(page) => page,
@@ -300,9 +308,25 @@ async fn pages(
             Some(next) => cursor = Some(next),
             None => break Ok(()),
         }
+        if reported.elapsed() >= PROGRESS_EVERY {
+            reported = Instant::now();
+            run.calls = calls.load(Ordering::SeqCst);
+            run.duration_ms = started.elapsed().as_millis() as u64;
+            progress(state, tenant, provider, run).await;
+        }
     };
     credentials::keep_session(state, tenant, provider, session).await;
     outcome
+}
+
+/// Records a run's progress and tells open consoles (ids and counts; they fetch what they show).
+async fn progress(state: &AppState, tenant: &str, provider: Provider, run: &SyncRun) {
+    let r = run.clone();
+    if let Err(e) = state.store.call(move |c| runs::progress(c, &r)).await {
+        tracing::warn!(error = %e, "could not record a run's progress");
+        return;
+    }
+    super::notify_run(state, tenant, provider, run);
 }
 
 /// Reads the provider's usage (counted as a `usage` call) and judges it.
@@ -331,20 +355,6 @@ pub async fn refresh_usage(state: &AppState, tenant: &str, provider: Provider) -
             None
         }
     }
-}
-
-/// Retry of a failed sync from Tools > Issues: every active sync again, to the end.
-pub async fn retry_all(state: &AppState, tenant: &str, provider: Provider) -> Result<String, String> {
-    let infos = infos(state, tenant, provider).await.map_err(|e| e.body().error.message)?;
-    let mut read = 0;
-    for info in infos.iter().filter(|i| !i.paused) {
-        let run = run_now(state, tenant, provider, &info.sync).await.map_err(|e| e.body().error.message)?;
-        if let Some(error) = run.error {
-            return Err(error);
-        }
-        read += run.records_read;
-    }
-    Ok(format!("the syncs read {read} records"))
 }
 
 /// How often the worker reads each integration's usage when no run did. Shorter than the token

@@ -45,6 +45,10 @@ pub fn parse_query(q: &IssueQuery) -> AppResult<ListRequest> {
         }
         severity
     });
+    let entity = q.entity.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    if entity.as_ref().is_some_and(|e| e.chars().count() > MAX_Q_CHARS) {
+        errors.add("entity", format!("Name an entity in at most {MAX_Q_CHARS} characters."));
+    }
     let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if text.as_ref().is_some_and(|t| t.chars().count() > MAX_Q_CHARS) {
         errors.add("q", format!("Search for at most {MAX_Q_CHARS} characters."));
@@ -59,7 +63,7 @@ pub fn parse_query(q: &IssueQuery) -> AppResult<ListRequest> {
     });
     errors.into_result()?;
     let before = q.cursor.as_deref().filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
-    Ok(ListRequest { filter: ListFilter { status, area, severity, q: text }, limit, before })
+    Ok(ListRequest { filter: ListFilter { status, area, severity, entity, q: text }, limit, before })
 }
 
 pub async fn list(state: &AppState, tenant_id: &str, query: &IssueQuery) -> AppResult<Page<Issue>> {

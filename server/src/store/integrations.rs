@@ -75,6 +75,18 @@ CREATE TABLE integration_records (
 CREATE INDEX integration_records_domain ON integration_records(tenant_id, domain);
 "#;
 
+/// When Apollo.io was last asked about each company domain, whether it knew it or not (small or
+/// new companies it does not know are asked again only when stale, like the rest).
+pub const ENRICHMENT_MIGRATION: &str = r#"
+CREATE TABLE integration_enrichments (
+    tenant_id   TEXT NOT NULL,
+    domain      TEXT NOT NULL,
+    enriched_at INTEGER NOT NULL,
+    found       INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, domain)
+);
+"#;
+
 #[derive(Debug, Clone, Default)]
 pub struct IntegrationRow {
     pub tenant_id: String,
@@ -325,15 +337,48 @@ pub fn count_records(conn: &Connection, tenant: &str, provider: &str, kind: &str
     )? as u64)
 }
 
-/// Distinct company domains synced from any CRM/PSA, after `after`, for enrichment.
-pub fn company_domains(conn: &Connection, tenant: &str, after: &str, limit: u32) -> Result<Vec<String>, AppError> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT domain FROM integration_records
-         WHERE tenant_id = ?1 AND kind IN ('company', 'account') AND domain IS NOT NULL AND domain > ?2
-         ORDER BY domain LIMIT ?3",
+/// Distinct company domains synced from any CRM/PSA, after `after`, that enrichment has not
+/// asked about since `stale_before` (never, or too long ago).
+pub fn domains_to_enrich(
+    conn: &Connection,
+    tenant: &str,
+    after: &str,
+    stale_before: u64,
+    limit: u32,
+) -> Result<Vec<String>, AppError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT r.domain FROM integration_records r
+         LEFT JOIN integration_enrichments e ON e.tenant_id = r.tenant_id AND e.domain = r.domain
+         WHERE r.tenant_id = ?1 AND r.kind IN ('company', 'account') AND r.domain IS NOT NULL AND r.domain > ?2
+           AND (e.enriched_at IS NULL OR e.enriched_at < ?3)
+         ORDER BY r.domain LIMIT ?4",
     )?;
-    let rows = stmt.query_map(params![tenant, after, limit], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map(params![tenant, after, stale_before as i64, limit], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Notes that enrichment asked about `asked` at `now`; `found` are those the provider knew.
+pub fn mark_enriched(
+    conn: &mut Connection,
+    tenant: &str,
+    asked: &[String],
+    found: &[String],
+    now: u64,
+) -> Result<(), AppError> {
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO integration_enrichments (tenant_id, domain, enriched_at, found) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id, domain) DO UPDATE SET enriched_at = excluded.enriched_at, found = excluded.found",
+        )?;
+        for d in asked {
+            stmt.execute(params![tenant, d, now as i64, found.contains(d)])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// The kinds of the active issues of one integration.

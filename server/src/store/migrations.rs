@@ -18,6 +18,7 @@ pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
         M::up(super::webhooks::QUEUE_INDEXES),
         M::up(super::integrations::MIGRATION),
         M::up(super::distributors::SEEN_MIGRATION),
+        M::up(super::integrations::ENRICHMENT_MIGRATION),
     ])
     .to_latest(conn)
 }

@@ -1,11 +1,14 @@
-//! What happened lately: the integration's recent sync runs, and how many issues it has open
-//! (with the way to Tools > Issues filtered to it).
+//! What happened lately: the integration's recent sync runs (live while one runs), and its open
+//! issues with the action that fixes each (and the way to Tools > Issues filtered to it).
 
 use super::syncs::RunSummary;
 use crate::api;
+use crate::components::RelativeTime;
 use crate::pages::load::{show, Loader, Words};
+use crate::pages::submit::{form_error, Submit};
 use leptos::prelude::*;
-use sluice_contract::integrations::{IntegrationDetail, Provider, SyncRun};
+use sluice_contract::integrations::{IntegrationDetail, Provider, SyncPatch, SyncRun};
+use sluice_contract::issues::{Area, IntegrationIssue, Issue, IssueQuery};
 use sluice_contract::Page as ListPage;
 
 pub type Runs = Loader<Provider, ListPage<SyncRun>>;
@@ -32,12 +35,19 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
                 || view! { <p class="muted">"No sync has run yet."</p> }.into_any(),
                 move |page| view! {
                     <ul class="runs">
-                        <For each=move || page.get().items key=|r| format!("{}|{}|{}|{}", r.id, r.outcome.as_str(), r.records_read, r.duration_ms) let:r>
-                            <li data-testid="run-row">
-                                <strong>{name_of(&r.sync)}</strong>": "
-                                <RunSummary r now />
-                            </li>
-                        </For>
+                        <For
+                            each=move || page.get().items
+                            key=|r| format!("{}|{}|{}|{}", r.id, r.outcome.as_str(), r.records_read, r.duration_ms)
+                            children=move |r| {
+                                let (outcome, name) = (r.outcome.as_str(), name_of(&r.sync));
+                                view! {
+                                    <li data-testid="run-row" data-outcome=outcome>
+                                        <strong>{name}</strong>": "
+                                        <RunSummary r now />
+                                    </li>
+                                }
+                            }
+                        />
                     </ul>
                 }.into_any(),
             )}
@@ -45,13 +55,36 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
     }
 }
 
-/// How many issues this integration has open in Tools > Issues, and the way there (filtered to
-/// it). The count comes with the integration, so the page does not load the issues themselves.
+pub type Issues = Loader<Provider, ListPage<Issue>>;
+
+/// The active issues of `provider`, as Tools › Issues lists them (filtered to its entity).
+pub fn issues_loader(provider: Provider) -> Issues {
+    Loader::new(
+        move || provider,
+        |p, cancel| async move {
+            let query = IssueQuery {
+                area: Some(Area::Integrations.as_str().into()),
+                entity: Some(p.as_str().into()),
+                limit: Some(20),
+                ..IssueQuery::default()
+            };
+            api::issues::list(&query, cancel).await
+        },
+    )
+}
+
+/// This integration's open issues: what is wrong, since when and how often, and the action that
+/// fixes it here. A small list of its own, so this page's chunk does not carry the Issues
+/// page's components; Tools › Issues (filtered to it) has Retry, Dismiss and the history.
 #[component]
-pub fn OpenIssues(d: Signal<IntegrationDetail>) -> impl IntoView {
+pub fn OpenIssues(d: Signal<IntegrationDetail>, issues: Issues, now: Signal<f64>) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
     let link = super::issues_link(provider.name());
-    let count = move || d.with(|d| d.summary.open_issues);
+    // The list once loaded (it is what is shown), the integration's own count until then.
+    let count = move || {
+        let listed = issues.data.with(|p| p.as_ref().map(|p| p.items.len() as u64));
+        listed.unwrap_or_else(|| d.with(|d| u64::from(d.summary.open_issues)))
+    };
     view! {
         <section class="section" aria-labelledby="issues-heading" data-testid="integration-issues">
             <h2 id="issues-heading">"Open issues"</h2>
@@ -64,6 +97,91 @@ pub fn OpenIssues(d: Signal<IntegrationDetail>) -> impl IntoView {
                 " "
                 <a href=link data-testid="issues-link">"See them in Tools › Issues"</a>
             </p>
+            {move || issues.data.with(|p| p.as_ref().map(|p| p.items.clone())).filter(|i| !i.is_empty()).map(|items| view! {
+                <ul class="issue-list">
+                    {items.into_iter().map(|i| issue_item(i, d, now)).collect_view()}
+                </ul>
+            })}
         </section>
+    }
+}
+
+/// One issue: title, the provider's message, since when and how often, and its fix. Plain
+/// functions rather than components here: no props builders to weigh on the page's chunk.
+fn issue_item(i: Issue, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+    let since = if i.occurrences == 1 { "once, ".to_string() } else { format!("{} times since ", i.occurrences) };
+    let (kind, title, message, first) = (i.kind.clone(), i.title.clone(), i.message.clone(), i.first_seen_at.clone());
+    view! {
+        <li class="issue-item" data-testid="integration-issue" data-kind=kind>
+            <strong data-testid="integration-issue-title">{title}</strong>
+            <p class="issue-message" data-testid="integration-issue-message">{message}</p>
+            <p class="small muted">{since}<RelativeTime at=first now /></p>
+            {issue_fix(&i.kind, d)}
+        </li>
+    }
+}
+
+/// The action that fixes an issue of this kind, on this page where it can.
+fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
+    let provider = d.with_untracked(|d| d.summary.provider);
+    match IntegrationIssue::parse(kind) {
+        Some(IntegrationIssue::AuthFailed | IntegrationIssue::CredentialExpired | IntegrationIssue::CredentialExpiring) => {
+            view! {
+                <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#credentials input")>
+                    "Replace the credentials"
+                </button>
+            }
+            .into_any()
+        }
+        Some(IntegrationIssue::UsageThreshold) => {
+            // The top caller, by the name the usage section shows.
+            let top = move || {
+                d.with(|d| {
+                    let name = d.top_caller.clone()?;
+                    d.syncs.iter().find(|s| s.name == name && !s.paused).map(|s| (s.sync.clone(), s.name.clone()))
+                })
+            };
+            // The same shape of action as the sync table's Pause (bool in, SyncInfo out), so the
+            // page carries one copy of its code.
+            let target = StoredValue::new(String::new());
+            let pause = Submit::new(move |paused: bool, key| async move {
+                let patch = SyncPatch { paused: Some(paused), ..Default::default() };
+                api::integrations::update_sync(provider, &target.get_value(), &patch, &key).await
+            });
+            view! {
+                {move || match top() {
+                    Some((sync, name)) => view! {
+                        <button type="button" class="button" data-testid="issue-fix" disabled=move || pause.pending().get()
+                            on:click=move |_| {
+                                target.set_value(sync.clone());
+                                pause.dispatch(true);
+                            }>
+                            {format!("Pause {name}")}
+                        </button>
+                    }.into_any(),
+                    None => view! {
+                        <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#syncs")>
+                            "Review the syncs"
+                        </button>
+                    }.into_any(),
+                }}
+                {form_error(pause.error())}
+            }
+            .into_any()
+        }
+        _ => view! {
+            <a href=super::issues_link(provider.name()) class="button" data-testid="issue-fix">"Retry in Tools › Issues"</a>
+        }
+        .into_any(),
+    }
+}
+
+/// Scrolls to the first element matching `selector` and focuses it.
+fn focus_in(selector: &str) {
+    use wasm_bindgen::JsCast;
+    let found = document().query_selector(selector).ok().flatten();
+    if let Some(el) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        el.scroll_into_view();
+        let _ = el.focus();
     }
 }

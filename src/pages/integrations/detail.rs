@@ -1,7 +1,7 @@
 //! `/integrations/{provider}`: one integration — status, enable/disable, Test connection,
 //! credentials, usage against the provider's limit, syncs, recent runs and open issues.
 
-use super::activity::{runs_loader, OpenIssues, RecentRuns};
+use super::activity::{issues_loader, runs_loader, OpenIssues, RecentRuns};
 use super::credentials::CredentialForm;
 use super::steps::TestSteps;
 use super::syncs::SyncTable;
@@ -42,10 +42,16 @@ fn Integration(provider: Provider, focus: String) -> impl IntoView {
     let (focus_credentials, focus_syncs) = (focus == "credentials", focus == "syncs");
     let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
     let runs = runs_loader(provider);
+    let issues = issues_loader(provider);
     watch(move |changed| {
-        if changed.provider.is_none_or(|p| p == provider) {
+        if changed.provider.is_some_and(|p| p != provider) {
+            return;
+        }
+        // A run's progress: only the runs show it. Anything else may change all three.
+        runs.refresh();
+        if changed.run.is_none() {
             detail.refresh();
-            runs.refresh();
+            issues.refresh();
         }
     });
     let now = ticking_now();
@@ -65,7 +71,7 @@ fn Integration(provider: Provider, focus: String) -> impl IntoView {
                 <Usage d now />
                 <SyncTable detail=d loader=detail now focus=focus_syncs />
                 <RecentRuns runs detail=d now />
-                <OpenIssues d />
+                <OpenIssues d issues now />
             }.into_any(),
         )}
     }

@@ -190,16 +190,19 @@ pub fn RunSummary(r: SyncRun, now: Signal<f64>) -> impl IntoView {
         RunOutcome::Succeeded => ("Succeeded", "badge badge-ok"),
         RunOutcome::Failed => ("Failed", "badge badge-error"),
     };
-    let facts = format!(
-        "{} records, {} calls{}",
-        r.records_read,
-        r.calls,
-        if r.outcome == RunOutcome::Running { String::new() } else { format!(", {}", duration(r.duration_ms)) }
-    );
+    // A run in progress shows what it has done so far, as its last progress report said.
+    let (facts, testid) = if r.outcome == RunOutcome::Running {
+        (
+            format!("{} records read, {} calls so far, {} elapsed", r.records_read, r.calls, duration(r.duration_ms)),
+            "run-progress",
+        )
+    } else {
+        (format!("{} records, {} calls, {}", r.records_read, r.calls, duration(r.duration_ms)), "run-facts")
+    };
     view! {
         <span class=class>{word}</span>" "
         <RelativeTime at=iso(r.started_at) now />
-        <div>{facts}</div>
+        <div data-testid=testid>{facts}</div>
         {r.error.map(|e| view! { <div class="danger-text">{e}</div> })}
     }
 }

@@ -51,6 +51,7 @@ impl Filters {
             status: self.status.clone(),
             area: self.area.clone(),
             severity: self.severity.clone(),
+            entity: None,
             q: self.q.clone(),
             limit: Some(limit),
             cursor,

@@ -11,6 +11,9 @@ pub struct Apollo;
 const API: &str = "https://api.apollo.io";
 /// `bulk_enrich` takes at most 10 domains.
 pub const BATCH: u32 = 10;
+/// A company enriched (or found unknown) more recently than this is not asked about again:
+/// each run spends credits only on new companies and on those whose enrichment has aged.
+pub const ENRICH_AGAIN_AFTER_MS: u64 = 30 * 86_400_000;
 
 fn keyed(s: &Session, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
     request.header("x-api-key", s.field("apiKey")).header("Cache-Control", "no-cache")
@@ -68,7 +71,8 @@ impl Connector for Apollo {
         Ok(s.observed_usage.clone())
     }
 
-    /// Enriches the companies other integrations synced, ten domains per call.
+    /// Enriches the companies other integrations synced that were never enriched, or not for
+    /// [`ENRICH_AGAIN_AFTER_MS`], ten domains per call.
     async fn page(
         &self,
         cx: &CallCx<'_>,
@@ -77,10 +81,11 @@ impl Connector for Apollo {
         cursor: Option<String>,
     ) -> Result<Page, ProviderError> {
         let (tenant, after) = (cx.tenant.to_string(), cursor.unwrap_or_default());
+        let stale_before = cx.state.now_ms().saturating_sub(ENRICH_AGAIN_AFTER_MS);
         let domains = cx
             .state
             .store
-            .call(move |c| crate::store::integrations::company_domains(c, &tenant, &after, BATCH))
+            .call(move |c| crate::store::integrations::domains_to_enrich(c, &tenant, &after, stale_before, BATCH))
             .await
             .map_err(|e| ProviderError::Malformed { detail: format!("reading the companies to enrich: {e}") })?;
         if domains.is_empty() {
@@ -100,7 +105,15 @@ impl Connector for Apollo {
                 name: o["name"].as_str().unwrap_or("").to_string(),
                 domain: o["primary_domain"].as_str().map(str::to_string),
             })
-            .collect();
+            .collect::<Vec<Record>>();
+        // Asked is done, found or not: an unknown small company is not asked again every run.
+        let found: Vec<String> = records.iter().filter_map(|r| r.domain.clone()).collect();
+        let (tenant, asked, now) = (cx.tenant.to_string(), domains.clone(), cx.state.now_ms());
+        cx.state
+            .store
+            .call(move |c| crate::store::integrations::mark_enriched(c, &tenant, &asked, &found, now))
+            .await
+            .map_err(|e| ProviderError::Malformed { detail: format!("recording the enrichment: {e}") })?;
         let next = (domains.len() as u32 == BATCH).then(|| domains.last().cloned()).flatten();
         Ok(Page { records, next })
     }

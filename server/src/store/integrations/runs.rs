@@ -1,4 +1,4 @@
-//! Sync runs of integrations: a row when a run starts, updated when it ends.
+//! Sync runs of integrations: a row when a run starts, updated as it goes and when it ends.
 
 use crate::error::AppError;
 use rusqlite::{params, Connection, Row};
@@ -39,6 +39,15 @@ pub fn finish(conn: &Connection, run: &SyncRun) -> Result<(), AppError> {
             run.outcome.as_str(),
             run.error
         ],
+    )?;
+    Ok(())
+}
+
+/// What a run in progress has done so far (records read, calls, elapsed).
+pub fn progress(conn: &Connection, run: &SyncRun) -> Result<(), AppError> {
+    conn.execute(
+        "UPDATE integration_runs SET duration_ms = ?2, records_read = ?3, calls = ?4 WHERE id = ?1 AND outcome = 'running'",
+        params![run.id, run.duration_ms as i64, run.records_read as i64, run.calls as i64],
     )?;
     Ok(())
 }

@@ -19,6 +19,8 @@ pub struct ListFilter {
     pub status: StatusFilter,
     pub area: Option<Area>,
     pub severity: Option<Severity>,
+    /// One entity's issues (its id within the area).
+    pub entity: Option<String>,
     /// Matched case-insensitively against title, message and entity name.
     pub q: Option<String>,
 }
@@ -53,6 +55,10 @@ pub fn list(
     if let Some(severity) = filter.severity {
         sql.push_str(" AND severity = ?");
         args.push(severity.as_str().to_string().into());
+    }
+    if let Some(entity) = &filter.entity {
+        sql.push_str(" AND entity_id = ?");
+        args.push(entity.clone().into());
     }
     if let Some(q) = &filter.q {
         if q.chars().count() >= 3 {
