@@ -30,7 +30,10 @@ for (const m of loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*co
 // `export const __wasm_split_load_<page> = wrapAsyncCb(makeLoad(… "./split_<page>.wasm" …, [deps]));`
 const parts = {};
 const pageLoad = /export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(([\s\S]*?)\]\)\);/g;
-loader = loader.replace(pageLoad, (_, page, body) => {
+loader = loader.replace(pageLoad, (whole, page, body) => {
+  // A part of a page (a dialog, `lazy_part!`) opens after its page: its chunks are mostly
+  // loaded by then, so it is fetched chunk by chunk as wasm-split made it.
+  if (!page.endsWith('_page')) return whole;
   const own = body.match(/new URL\("\.\/([\w.]+\.wasm)"/)[1];
   const deps = body.slice(body.lastIndexOf('[') + 1).split(',').map((d) => d.trim()).filter(Boolean);
   parts[page] = [own, ...deps.map((d) => {
@@ -44,7 +47,8 @@ if (Object.keys(parts).length === 0) throw new Error(`${loaderPath}: no lazy pag
 // Every fetch of a wasm part goes through `__part`, which takes it from a bundle when one holds it.
 const fetches = loader.match(/fetch\(new URL\("\.\/([\w.]+\.wasm)", import\.meta\.url\)\)/g) ?? [];
 loader = loader.replace(/fetch\(new URL\("\.\/([\w.]+\.wasm)", import\.meta\.url\)\)/g, '__part("$1")');
-if (fetches.length !== chunkFile.size + Object.keys(parts).length) {
+const loads = [...loader.matchAll(/export const __wasm_split_load_\w+ = /g)].length;
+if (fetches.length !== chunkFile.size + loads) {
   throw new Error(`${loaderPath}: expected a fetch per chunk and page, found ${fetches.length}`);
 }
 

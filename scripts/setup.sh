@@ -8,6 +8,8 @@ WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 BINARYEN_PREFIX=/opt/binaryen-$BINARYEN_VERSION
 PLAYWRIGHT_VERSION=1.65.0
+TERSER_VERSION=5.51.4
+TERSER_PREFIX=/opt/terser-$TERSER_VERSION
 WASM_SPLIT_VERSION=0.2.4
 
 say() { printf '[setup] %s\n' "$*"; }
@@ -52,6 +54,16 @@ if ! "$BINARYEN_PREFIX/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep 
 fi
 if [ "$(readlink -f "$HOME/.cargo/bin/wasm-opt" 2>/dev/null)" != "$(readlink -f "$BINARYEN_PREFIX/node_modules/.bin/wasm-opt")" ]; then
   ln -sf "$BINARYEN_PREFIX/node_modules/.bin/wasm-opt" "$HOME/.cargo/bin/wasm-opt"
+fi
+
+# terser: minifies the JS glue and the chunk loader in release builds (scripts/split-wasm.sh)
+if ! "$TERSER_PREFIX/node_modules/.bin/terser" --version 2>/dev/null | grep -q "terser $TERSER_VERSION"; then
+  say "installing terser $TERSER_VERSION from npm"
+  sudo_ mkdir -p "$TERSER_PREFIX"
+  sudo_ npm install --no-audit --no-fund --prefix "$TERSER_PREFIX" "terser@$TERSER_VERSION"
+fi
+if [ "$(readlink -f "$HOME/.cargo/bin/terser" 2>/dev/null)" != "$(readlink -f "$TERSER_PREFIX/node_modules/.bin/terser")" ]; then
+  ln -sf "$TERSER_PREFIX/node_modules/.bin/terser" "$HOME/.cargo/bin/terser"
 fi
 
 [ "$what" = build ] && exit 0

@@ -52,6 +52,13 @@ if grep -q "__wasm_split_load_" "$staging/$chunks/__wasm_split.js"; then
   node "${TRUNK_SOURCE_DIR:-.}/scripts/bundle-chunks.mjs" "$staging/$chunks"
 fi
 
+# The JS glue and the loader, minified: about 2.5 KiB brotli less on every first load.
+if [ "$profile" = release ]; then
+  for js_file in "$staging/$name.js" "$staging/$chunks/__wasm_split.js"; do
+    terser "$js_file" --module --compress --mangle --output "$js_file"
+  done
+fi
+
 html=$staging/index.html
 # The main module imports the loader statically: fetch it alongside, not after.
 sed -i "s#<link rel=\"modulepreload\"#<link rel=\"modulepreload\" href=\"/$chunks/__wasm_split.js\" crossorigin=\"anonymous\"><link rel=\"modulepreload\"#" "$html"

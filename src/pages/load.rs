@@ -12,23 +12,86 @@ use crate::api::{ApiError, CancelToken};
 use crate::components::ErrorPanel;
 use leptos::prelude::*;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-type Fetch<K, T> = Rc<dyn Fn(K, CancelToken) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>>>;
-type Merge<T> = Rc<dyn Fn(&T, T) -> T>;
+/// One fetch for the current key: given its generation and token, it fetches and hands the
+/// answer to [`Flights::land`] (typed code, one per loader).
+type Run = Rc<dyn Fn(u64, CancelToken) -> Pin<Box<dyn Future<Output = ()>>>>;
 
 /// The bookkeeping of fetches: which one counts, and whether another is owed.
-struct Flight<K> {
+struct Flight {
     generation: u64,
     cancel: Option<CancelToken>,
     /// A refresh was asked for while a fetch ran (or while hidden): fetch once more.
     again: bool,
-    /// The key the data on screen was loaded for.
-    shown_key: Option<K>,
+}
+
+/// When fetches start, which answer counts, and the refreshes owed — the same for every
+/// loader, so this code is not repeated for each page's data type.
+#[derive(Clone, Copy)]
+struct Flights {
+    flight: StoredValue<Flight, LocalStorage>,
+    refreshing: RwSignal<bool>,
+    run: StoredValue<Option<Run>, LocalStorage>,
+}
+
+impl Flights {
+    fn start(self) {
+        let token = CancelToken::new();
+        let Some(generation) = self.flight.try_update_value(|f| {
+            if let Some(old) = f.cancel.replace(token.clone()) {
+                old.cancel();
+            }
+            f.again = false;
+            f.generation += 1;
+            f.generation
+        }) else {
+            return;
+        };
+        let Some(Some(run)) = self.run.try_get_value() else { return };
+        self.refreshing.set(true);
+        leptos::task::spawn_local(run(generation, token));
+    }
+
+    fn refresh(self) {
+        let busy = self.flight.try_with_value(|f| f.cancel.is_some()).unwrap_or(true);
+        if busy || tab_hidden() {
+            self.flight.try_update_value(|f| f.again = true);
+            return;
+        }
+        self.start();
+    }
+
+    /// An answer arrived for `generation`: whether it counts (a newer fetch, or the page going
+    /// away, supersedes it). A cancelled fetch (the rate-limit banner's Cancel) ends here.
+    fn land(self, generation: u64, cancelled: bool) -> bool {
+        let current = self.flight.try_with_value(|f| f.generation == generation).unwrap_or(false);
+        if current && cancelled {
+            self.flight.try_update_value(|f| f.cancel = None);
+            self.refreshing.try_set(false);
+        }
+        current && !cancelled
+    }
+
+    /// The answer is on screen: the next fetch may start, and a refresh owed meanwhile runs.
+    fn finish(self) {
+        let again = self
+            .flight
+            .try_update_value(|f| {
+                f.cancel = None;
+                f.again
+            })
+            .unwrap_or(false);
+        self.refreshing.try_set(false);
+        if again {
+            self.refresh();
+        }
+    }
 }
 
 pub struct Loader<K: Send + Sync + 'static, T: Send + Sync + 'static> {
@@ -38,11 +101,12 @@ pub struct Loader<K: Send + Sync + 'static, T: Send + Sync + 'static> {
     pub error: RwSignal<Option<ApiError>>,
     /// A fetch is running (the first load, a new key, or a refresh).
     pub refreshing: RwSignal<bool>,
-    key: Memo<K>,
-    flight: StoredValue<Flight<K>, LocalStorage>,
-    fetch: StoredValue<Fetch<K, T>, LocalStorage>,
+    flights: Flights,
     merge: StoredValue<Option<Merge<T>>, LocalStorage>,
+    key: PhantomData<fn() -> K>,
 }
+
+type Merge<T> = Rc<dyn Fn(&T, T) -> T>;
 
 impl<K: Send + Sync, T: Send + Sync> Clone for Loader<K, T> {
     fn clone(&self) -> Self {
@@ -62,28 +126,50 @@ where
     where
         Fu: Future<Output = Result<T, ApiError>> + 'static,
     {
-        let fetch: Fetch<K, T> = Rc::new(move |k, cancel| Box::pin(fetch(k, cancel)));
+        let refreshing = RwSignal::new(false);
+        let flights = Flights {
+            flight: StoredValue::new_local(Flight { generation: 0, cancel: None, again: false }),
+            refreshing,
+            run: StoredValue::new_local(None),
+        };
         let loader = Loader {
             data: RwSignal::new(None),
             error: RwSignal::new(None),
-            refreshing: RwSignal::new(false),
-            key: Memo::new(move |_| key()),
-            flight: StoredValue::new_local(Flight { generation: 0, cancel: None, again: false, shown_key: None }),
-            fetch: StoredValue::new_local(fetch),
+            refreshing,
+            flights,
             merge: StoredValue::new_local(None),
+            key: PhantomData,
         };
+        let key = Memo::new(move |_| key());
+        // The key the data on screen was loaded for: a refresh of the same key may merge.
+        let shown_key = Rc::new(std::cell::RefCell::new(None::<K>));
+        let fetch = Rc::new(fetch);
+        let run: Run = Rc::new(move |generation, token| {
+            let (fetch, shown_key) = (fetch.clone(), shown_key.clone());
+            let key = key.try_get_untracked();
+            Box::pin(async move {
+                let Some(key) = key else { return };
+                let result = fetch(key.clone(), token).await;
+                if flights.land(generation, matches!(result, Err(ApiError::Cancelled))) {
+                    let same_key = shown_key.replace(Some(key.clone())).as_ref() == Some(&key);
+                    loader.apply(result, same_key);
+                    flights.finish();
+                }
+            })
+        });
+        flights.run.set_value(Some(run));
         Effect::new(move |_| {
-            loader.key.track();
-            loader.reload();
+            key.track();
+            flights.start();
         });
         let on_visible = StoredValue::new_local(Some(on_visibility(move || {
-            if loader.flight.try_with_value(|f| f.again).unwrap_or(false) {
-                loader.refresh();
+            if flights.flight.try_with_value(|f| f.again).unwrap_or(false) {
+                flights.refresh();
             }
         })));
         on_cleanup(move || {
             on_visible.try_update_value(Option::take);
-            if let Some(Some(token)) = loader.flight.try_update_value(|f| f.cancel.take()) {
+            if let Some(Some(token)) = flights.flight.try_update_value(|f| f.cancel.take()) {
                 token.cancel();
             }
         });
@@ -99,18 +185,13 @@ where
 
     /// Starts over for the current key, aborting the fetch in flight (Try again, a new key).
     pub fn reload(self) {
-        self.start();
+        self.flights.start();
     }
 
     /// Fetches again, coalesced: if a fetch is running, one more follows it; if the tab is
     /// hidden, one runs when it is shown again.
     pub fn refresh(self) {
-        let busy = self.flight.try_with_value(|f| f.cancel.is_some()).unwrap_or(true);
-        if busy || tab_hidden() {
-            self.flight.try_update_value(|f| f.again = true);
-            return;
-        }
-        self.start();
+        self.flights.refresh();
     }
 
     /// Refreshes every `every` while the component lives and `wanted()` holds (e.g. until a
@@ -131,52 +212,10 @@ where
         self.data.try_update(|data| data.as_mut().map(change));
     }
 
-    fn start(self) {
-        let Some(key) = self.key.try_get_untracked() else { return };
-        let token = CancelToken::new();
-        let Some(generation) = self.flight.try_update_value(|f| {
-            if let Some(old) = f.cancel.replace(token.clone()) {
-                old.cancel();
-            }
-            f.again = false;
-            f.generation += 1;
-            f.generation
-        }) else {
-            return;
-        };
-        self.refreshing.set(true);
-        let fetch = self.fetch.get_value();
-        leptos::task::spawn_local(async move {
-            let result = fetch(key.clone(), token).await;
-            self.finish(generation, key, result);
-        });
-    }
-
-    fn finish(self, generation: u64, key: K, result: Result<T, ApiError>) {
-        // A newer fetch (or the page going away) superseded this one.
-        let current = self.flight.try_with_value(|f| f.generation == generation).unwrap_or(false);
-        if !current {
-            return;
-        }
-        if matches!(result, Err(ApiError::Cancelled)) {
-            // Cancelled by the admin (the rate-limit banner's Cancel): what is shown stays, and
-            // the next refresh may start.
-            self.flight.try_update_value(|f| f.cancel = None);
-            self.refreshing.try_set(false);
-            return;
-        }
-        let (same_key, again) = self
-            .flight
-            .try_update_value(|f| {
-                f.cancel = None;
-                let same = f.shown_key.as_ref() == Some(&key);
-                f.shown_key = Some(key);
-                (same, f.again)
-            })
-            .unwrap_or((false, false));
+    fn apply(self, result: Result<T, ApiError>, same_key: bool) {
         match result {
             Ok(fresh) => {
-                let merge = self.merge.get_value().filter(|_| same_key);
+                let merge = self.merge.try_get_value().flatten().filter(|_| same_key);
                 self.data.try_update(|data| {
                     *data = Some(match (merge, data.take()) {
                         (Some(merge), Some(old)) => merge(&old, fresh),
@@ -186,10 +225,6 @@ where
                 self.error.try_set(None);
             }
             Err(e) => drop(self.error.try_set(Some(e))),
-        }
-        self.refreshing.try_set(false);
-        if again {
-            self.refresh();
         }
     }
 }

@@ -5,10 +5,18 @@
 
 use crate::api::{self, ApiError};
 use leptos::prelude::*;
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// What an action takes and gives, with its type erased: every form shares one `Action` type,
+/// so the wasm carries Leptos' action code once rather than once per form.
+type Erased = Arc<dyn Any + Send + Sync>;
 
 pub struct Submit<I: 'static, O: 'static> {
-    action: Action<I, Result<O, ApiError>>,
+    action: Action<Erased, Result<Erased, ApiError>>,
+    types: PhantomData<fn(I) -> O>,
 }
 
 impl<I, O> Clone for Submit<I, O> {
@@ -30,8 +38,9 @@ where
     {
         let key = StoredValue::new(api::idempotency_key());
         let run = std::rc::Rc::new(run);
-        let action = Action::new_unsync(move |input: &I| {
-            let (run, input, sent_with) = (run.clone(), input.clone(), key.get_value());
+        let action = Action::new_unsync(move |input: &Erased| {
+            let input = input.downcast_ref::<I>().cloned().expect("dispatched by this Submit, with its input type");
+            let (run, sent_with) = (run.clone(), key.get_value());
             async move {
                 let result = run(input, sent_with).await;
                 // The key belongs to one user action until it has an answer: a request lost to
@@ -48,16 +57,16 @@ where
                 if answered {
                     key.try_set_value(api::idempotency_key());
                 }
-                result
+                result.map(|done| Arc::new(done) as Erased)
             }
         });
-        Submit { action }
+        Submit { action, types: PhantomData }
     }
 
     /// Sends `input`, unless a send is still pending (a double click).
     pub fn dispatch(self, input: I) {
         if !self.action.pending().get_untracked() {
-            self.action.dispatch(input);
+            self.action.dispatch(Arc::new(input));
         }
     }
 
@@ -69,7 +78,7 @@ where
     /// The last answer, when it was a success.
     pub fn done(self) -> Signal<Option<O>> {
         let value = self.action.value();
-        Signal::derive(move || value.get().and_then(Result::ok))
+        Signal::derive(move || value.with(|v| v.as_ref()?.as_ref().ok()?.downcast_ref::<O>().cloned()))
     }
 
     /// What the server said about one request field (camelCase, as sent).

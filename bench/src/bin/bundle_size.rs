@@ -71,11 +71,13 @@ fn main() {
             "{:<48} {:>12} {:>12} {:>12}",
             "page (its chunks + loader, as first fetched)", "raw", "gzip", "brotli"
         );
-        let pages = lazy_pages(&loader_js);
+        let pages = lazy_pages(&split_dir, &loader_js);
+        // Only pages: a part of a page (a dialog: `lazy_part!`) is fetched after its page.
+        let pages: Vec<_> = pages.into_iter().filter(|(name, _)| name.ends_with(" page")).collect();
         for (page, chunk_files) in &pages {
             let separate =
                 chunk_files.iter().map(|f| Size::of(&split_dir.join(f))).fold(loader, |total, s| total.add(s));
-            let bundle = split_dir.join(format!("bundle_{}.bin", page.replace(' ', "_")));
+            let bundle = bundle_path(&split_dir, page);
             let page_size = if bundle.exists() {
                 let bundled = loader.add(Size::of(&bundle));
                 row(&format!("{page} (as {} files)", chunk_files.len()), separate);
@@ -106,11 +108,49 @@ fn split_dir(dist: &Path) -> Option<PathBuf> {
         .find(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("split-")))
 }
 
-/// Page name → the wasm files its first visit fetches, read from wasm-split-cli's loader:
-/// `const __chunk_4 = makeLoad(... "./chunk_4.wasm" ...` and
+fn bundle_path(split_dir: &Path, page: &str) -> PathBuf {
+    split_dir.join(format!("bundle_{}.bin", page.replace(' ', "_")))
+}
+
+/// Page name → the wasm files its first visit fetches. A bundled build names them inside each
+/// `bundle_<page>.bin` (scripts/bundle-chunks.mjs: repeated `[u32 LE name length][name][u32 LE
+/// size][bytes]`), which also holds when the loader is minified; otherwise they are read from
+/// wasm-split-cli's loader.
+fn lazy_pages(split_dir: &Path, loader_js: &str) -> BTreeMap<String, Vec<String>> {
+    let bundled: BTreeMap<String, Vec<String>> = std::fs::read_dir(split_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let page = name.strip_prefix("bundle_")?.strip_suffix(".bin")?.replace('_', " ");
+            Some((page, bundle_parts(&std::fs::read(&path).ok()?)))
+        })
+        .collect();
+    if bundled.is_empty() {
+        loader_pages(loader_js)
+    } else {
+        bundled
+    }
+}
+
+fn bundle_parts(bundle: &[u8]) -> Vec<String> {
+    let u32_at = |at: usize| u32::from_le_bytes(bundle[at..at + 4].try_into().expect("4 bytes")) as usize;
+    let mut names = Vec::new();
+    let mut at = 0;
+    while at < bundle.len() {
+        let name_len = u32_at(at);
+        names.push(String::from_utf8_lossy(&bundle[at + 4..at + 4 + name_len]).into_owned());
+        at += 4 + name_len;
+        at += 4 + u32_at(at);
+    }
+    names
+}
+
+/// From an unminified loader: `const __chunk_4 = makeLoad(... "./chunk_4.wasm" ...` and
 /// `export const __wasm_split_load_issues_page = ... "./split_issues_page.wasm" ... [__chunk_4, __chunk_5]`
 /// (the dependencies are the last `[...]` of the statement).
-fn lazy_pages(loader_js: &str) -> BTreeMap<String, Vec<String>> {
+fn loader_pages(loader_js: &str) -> BTreeMap<String, Vec<String>> {
     let mut chunks = BTreeMap::new();
     let mut pages = BTreeMap::new();
     let starts: Vec<usize> =

@@ -115,6 +115,13 @@ impl Fields {
     }
 }
 
+crate::pages::lazy::lazy_part! {
+    /// The connection form, fetched when the admin adds or edits a distributor.
+    pub fn distributor_form(existing: Option<Distributor>, on_saved: Callback<Distributor>, on_cancel: Callback<()>) in distributor_form {
+        view! { <DistributorForm existing on_saved on_cancel /> }
+    }
+}
+
 /// Add or edit a connection.
 #[component]
 pub fn DistributorForm(

@@ -10,7 +10,7 @@ pub use runs::{progress_text, summary_text};
 
 use crate::api::{self, ApiError};
 use crate::components::{EmptyState, ErrorPanel, RelativeTime};
-use form::DistributorForm;
+use form::distributor_form;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -61,20 +61,15 @@ pub fn DistributorsPage() -> impl IntoView {
         <div class="actions">
             <button class="button button-primary" data-testid="add-distributor" on:click=move |_| adding.set(true)>"Add distributor"</button>
         </div>
-        <Show when=move || adding.get()>
-            <DistributorForm
-                existing=None
-                on_saved=Callback::new({
-                    let navigate = navigate.clone();
-                    move |d: Distributor| {
-                        adding.set(false);
-                        load();
-                        navigate(&format!("/distributors?id={}", d.id), Default::default());
-                    }
-                })
-                on_cancel=Callback::new(move |_| adding.set(false))
-            />
-        </Show>
+        {move || adding.get().then(|| {
+            let navigate = navigate.clone();
+            let on_saved = Callback::new(move |d: Distributor| {
+                adding.set(false);
+                load();
+                navigate(&format!("/distributors?id={}", d.id), Default::default());
+            });
+            distributor_form(None, on_saved, Callback::new(move |_| adding.set(false)))
+        })}
         {move || match list.get() {
             None => view! { <p class="loading">"Loading distributors…"</p> }.into_any(),
             Some(Err(e)) => view! { <ErrorPanel title="Distributors could not be loaded." message=e.user_message() on_retry=Callback::new(move |_| load()) /> }.into_any(),
@@ -193,16 +188,13 @@ fn Detail(
                 <button class="button" data-testid="edit-distributor" on:click=move |_| editing.set(true)>"Edit"</button>
             </div>
             {move || test.get().map(|t| view! { <TestResult test=t /> })}
-            {move || editing.get().then(|| view! {
-                <DistributorForm
-                    existing=Some(current())
-                    on_saved=Callback::new(move |_| {
-                        editing.set(false);
-                        test.set(None);
-                        on_changed.run(());
-                    })
-                    on_cancel=Callback::new(move |_| editing.set(false))
-                />
+            {move || editing.get().then(|| {
+                let on_saved = Callback::new(move |_| {
+                    editing.set(false);
+                    test.set(None);
+                    on_changed.run(());
+                });
+                distributor_form(Some(current()), on_saved, Callback::new(move |_| editing.set(false)))
             })}
             <RunHistory distributor_id=id reload=reload_runs />
         </section>

@@ -116,6 +116,31 @@ pub fn BulkBar(
     on_dismiss: Callback<Vec<String>>,
 ) -> impl IntoView {
     let outcome = rows.bulk_outcome;
+    view! {
+        {move || rows.selected.with(|s| !s.is_empty()).then(|| bulk_bar(list, rows, on_dismiss))}
+        {move || {
+            outcome
+                .get()
+                .map(|o| {
+                    view! {
+                        <p class="bulk-outcome" class:outcome-ok=o.ok class:outcome-failed=!o.ok role="status" data-testid="bulk-outcome">
+                            {o.text}
+                        </p>
+                    }
+                })
+        }}
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    /// The bar itself, fetched the first time the admin selects an issue.
+    fn bulk_bar(list: IssueList, rows: RowState, on_dismiss: Callback<Vec<String>>) in issue_bulk_bar {
+        view! { <Bar list rows on_dismiss /> }
+    }
+}
+
+#[component]
+fn Bar(list: IssueList, rows: RowState, on_dismiss: Callback<Vec<String>>) -> impl IntoView {
     let count = move || rows.selected.with(|s| s.len());
     let ids = move || rows.selected.with(|s| s.iter().cloned().collect::<Vec<_>>());
     // Only some areas can run their operation again; Retry goes to those rows alone.
@@ -132,10 +157,6 @@ pub fn BulkBar(
         (r, n) => format!("Retry {r} of {n}"),
     };
     view! {
-        {move || {
-            (count() > 0)
-                .then(|| {
-                    view! {
                         <div
                             class="bulk-bar"
                             role="region"
@@ -176,19 +197,5 @@ pub fn BulkBar(
                                 "Clear selection"
                             </button>
                         </div>
-                    }
-                })
-        }}
-        {move || {
-            outcome
-                .get()
-                .map(|o| {
-                    view! {
-                        <p class="bulk-outcome" class:outcome-ok=o.ok class:outcome-failed=!o.ok role="status" data-testid="bulk-outcome">
-                            {o.text}
-                        </p>
-                    }
-                })
-        }}
     }
 }

@@ -5,6 +5,13 @@ use crate::components::{exact_utc, RelativeTime};
 use leptos::prelude::*;
 use sluice_contract::issues::Issue;
 
+crate::pages::lazy::lazy_part! {
+    /// Fetched the first time the admin opens an issue's details.
+    pub fn issue_detail_panel(issue: Issue, now: Signal<f64>) in issue_detail {
+        view! { <IssueDetailPanel issue now /> }
+    }
+}
+
 #[component]
 pub fn IssueDetailPanel(issue: Issue, #[prop(into)] now: Signal<f64>) -> impl IntoView {
     let id = issue.id.clone();

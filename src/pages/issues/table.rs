@@ -1,6 +1,6 @@
 //! The list itself: one row per issue, what broke and the button that fixes it.
 
-use super::detail::IssueDetailPanel;
+use super::detail::issue_detail_panel;
 use crate::components::RelativeTime;
 use leptos::prelude::*;
 use sluice_contract::issues::{Area, Issue, IssueAction, IssueStatus, Severity};
@@ -261,7 +261,7 @@ fn IssueRow(issue: Issue, state: RowState, on_action: Callback<(Issue, IssueActi
                         view! {
                             <tr class="detail-row">
                                 <td colspan="7">
-                                    <IssueDetailPanel issue=detail_issue.clone() now=state.now />
+                                    {issue_detail_panel(detail_issue.clone(), state.now)}
                                 </td>
                             </tr>
                         }

@@ -2,7 +2,7 @@
 //! URL, live, and windowed so ten thousand rows stay smooth.
 
 use super::filters::{FilterBar, Filters};
-use super::retry_failed::RetryFailedDialog;
+use super::retry_failed::retry_failed_dialog;
 use super::watch_webhooks;
 use crate::api;
 use crate::components::{short_time, EmptyState, WindowedList};
@@ -153,13 +153,7 @@ pub fn DeliveriesPage() -> impl IntoView {
         {move || {
             retrying.get().then(|| {
                 let endpoint_id = filters.with_untracked(|f| f.endpoint_id.clone());
-                view! {
-                    <RetryFailedDialog
-                        endpoint_id
-                        on_close=Callback::new(move |_| retrying.set(false))
-                        on_started=Callback::new(move |_| log.refresh())
-                    />
-                }
+                retry_failed_dialog(endpoint_id, Callback::new(move |_| retrying.set(false)), Callback::new(move |_| log.refresh()))
             })
         }}
     }

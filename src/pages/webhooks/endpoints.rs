@@ -188,24 +188,18 @@ fn EndpointRow(
                 </td>
             </tr>
             {move || match asking.get() {
-                Some(Asking::Rotate) => view! {
-                    <RotateDialog id=id.get_value() name=name_for_dialog.get_value() on_close=Callback::new(move |_| asking.set(None)) />
+                Some(Asking::Rotate) => {
+                    rotate_dialog(id.get_value(), name_for_dialog.get_value(), Callback::new(move |_| asking.set(None)))
                 }
-                .into_any(),
-                Some(Asking::Delete) => view! {
-                    <DeleteDialog
-                        id=id.get_value()
-                        name=name_for_dialog.get_value()
-                        on_close=Callback::new(move |_| asking.set(None))
-                        on_deleted=Callback::new(move |_| {
-                            asking.set(None);
-                            let gone = id.get_value();
-                            loader.update(|page| page.items.retain(|e| e.id != gone));
-                            on_changed.run(());
-                        })
-                    />
+                Some(Asking::Delete) => {
+                    let on_deleted = Callback::new(move |_| {
+                        asking.set(None);
+                        let gone = id.get_value();
+                        loader.update(|page| page.items.retain(|e| e.id != gone));
+                        on_changed.run(());
+                    });
+                    delete_dialog(id.get_value(), name_for_dialog.get_value(), Callback::new(move |_| asking.set(None)), on_deleted)
                 }
-                .into_any(),
                 None => ().into_any(),
             }}
         </tbody>
@@ -228,6 +222,18 @@ fn TestOutcome(result: TestResult) -> impl IntoView {
             {text} " "
             <a href=Page::WebhookDelivery(result.delivery_id).path()>"See the delivery"</a>
         </p>
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    fn rotate_dialog(id: String, name: String, on_close: Callback<()>) in endpoint_dialogs {
+        view! { <RotateDialog id name on_close /> }
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    fn delete_dialog(id: String, name: String, on_close: Callback<()>, on_deleted: Callback<()>) in endpoint_dialogs {
+        view! { <DeleteDialog id name on_close on_deleted /> }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The landing page: is anything being sent at all, and the endpoints with their health.
 
-use super::create::CreateEndpointDialog;
+use super::create::create_endpoint_dialog;
 use super::endpoints::EndpointTable;
 use super::watch_webhooks;
 use crate::api;
@@ -69,16 +69,7 @@ pub fn OverviewPage() -> impl IntoView {
             )}
         </section>
         {move || {
-            adding
-                .get()
-                .then(|| {
-                    view! {
-                        <CreateEndpointDialog
-                            on_close=Callback::new(move |_| adding.set(false))
-                            on_created=changed
-                        />
-                    }
-                })
+            adding.get().then(|| create_endpoint_dialog(Callback::new(move |_| adding.set(false)), changed))
         }}
     }
 }

@@ -16,6 +16,12 @@ fn a_day_ago() -> String {
     input_to_since(&iso).unwrap_or(iso)
 }
 
+crate::pages::lazy::lazy_part! {
+    pub fn retry_failed_dialog(endpoint_id: Option<String>, on_close: Callback<()>, on_started: Callback<()>) in retry_failed_dialog {
+        view! { <RetryFailedDialog endpoint_id on_close on_started /> }
+    }
+}
+
 #[component]
 pub fn RetryFailedDialog(
     /// Only this endpoint's deliveries (the log's endpoint filter), when given.
