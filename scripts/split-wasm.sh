@@ -39,9 +39,11 @@ grep -q "\./$chunks/__wasm_split.js" "$staging/$name.js" || echo "split-wasm: no
 # trunk's own wasm-opt is off (index.html): it would optimise the unsplit module only to be replaced.
 # The `producers` and `target_features` sections are dropped: no browser reads them, and they
 # cost about 150 bytes of brotli in each of a page's fifty chunks.
+# The chunks take -O4 before -Oz: 3-4% smaller pages (the main module gains nothing from it).
 if [ "$profile" = release ]; then
   for wasm in "$staging/${name}_bg.wasm" "$staging/$chunks/"*.wasm; do
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    case $wasm in *_bg.wasm) passes=(-Oz) ;; *) passes=(-O4 -Oz) ;; esac
+    wasm-opt "${passes[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       --strip-producers --strip-target-features "$wasm" -o "$wasm"
   done

@@ -106,6 +106,8 @@ test('"Apollo.io not syncing": a rotated key, the issue links to the form, a new
   await page.getByTestId('field-cred-apiKey').fill(NEW_KEY);
   await page.getByTestId('save-credentials').click();
   await page.getByTestId('credentials-saved').waitFor({ timeout: 20_000 });
+  // The steps' code arrives with the first result shown (a chunk of its own).
+  await page.locator('[data-testid=test-step]').first().waitFor();
   assert.equal(await page.locator('[data-testid=test-step][data-outcome=passed]').count(), 3);
   await until('the auth issue to resolve', async () => (await activeIssues(server, 'auth_failed', 'apollo')).length === 0);
   await listed.waitFor({ state: 'detached', timeout: 15_000 });

@@ -296,6 +296,13 @@ fn field_errors(e: &api::ApiError) -> std::collections::BTreeMap<String, String>
     }
 }
 
+crate::pages::lazy::lazy_part! {
+    /// For the saved connection's Test button, which shows it outside the form.
+    pub fn test_result(test: ConnectionTest) in distributor_form {
+        view! { <TestResult test /> }
+    }
+}
+
 /// Test connection's answer: the exact failure, or the first rows as mapped.
 #[component]
 pub fn TestResult(test: ConnectionTest) -> impl IntoView {

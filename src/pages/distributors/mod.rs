@@ -87,7 +87,7 @@ pub fn DistributorsPage() -> impl IntoView {
             });
             view! {
                 <Show when=move || distributor.with(Option::is_some)>
-                    <Detail distributor progress on_changed=Callback::new(move |_| load()) />
+                    {distributor_detail(distributor, progress, Callback::new(move |_| load()))}
                 </Show>
             }
         })}
@@ -121,6 +121,13 @@ fn DistributorTable(items: Vec<Distributor>, now: Signal<f64>) -> impl IntoView 
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    /// Fetched when the admin opens a distributor (or lands on its link).
+    fn distributor_detail(distributor: Memo<Option<Distributor>>, progress: RwSignal<Option<RunProgress>>, on_changed: Callback<()>) in distributor_detail {
+        view! { <Detail distributor progress on_changed /> }
     }
 }
 
@@ -187,7 +194,7 @@ fn Detail(
                 />
                 <button class="button" data-testid="edit-distributor" on:click=move |_| editing.set(true)>"Edit"</button>
             </div>
-            {move || test.get().map(|t| view! { <TestResult test=t /> })}
+            {move || test.get().map(form::test_result)}
             {move || editing.get().then(|| {
                 let on_saved = Callback::new(move |_| {
                     editing.set(false);

@@ -4,7 +4,7 @@
 //! chooses "Save anyway".
 
 use super::day;
-use super::steps::TestSteps;
+use super::steps::test_steps;
 use crate::api::{self, ApiError};
 use crate::components::ConfirmDialog;
 use crate::pages::submit::{form_error, Submit};
@@ -164,13 +164,13 @@ pub fn CredentialForm(
                         <p class="saved" role="status" data-testid="credentials-saved">
                             {if o.test.ok { "Saved: the new credential passed its test and is now in use." } else { "Saved anyway: the new credential is in use although its test failed." }}
                         </p>
-                        <TestSteps test=o.test title="The new credential's test" />
+                        {test_steps(o.test, "The new credential's test")}
                     }.into_any()
                 } else {
                     view! {
                         <div data-testid="credentials-not-saved">
                             <p class="form-error" role="alert">"Not saved: the new credential failed its test. The stored credential is still in use."</p>
-                            <TestSteps test=o.test title="The new credential's test" />
+                            {test_steps(o.test, "The new credential's test")}
                             <button type="button" class="button" data-testid="save-anyway" on:click=move |_| confirming.set(true)>"Save anyway…"</button>
                         </div>
                     }.into_any()

@@ -3,7 +3,7 @@
 
 use super::activity::{issues_loader, runs_loader, OpenIssues, RecentRuns};
 use super::credentials::CredentialForm;
-use super::steps::TestSteps;
+use super::steps::test_steps;
 use super::syncs::SyncTable;
 use super::usage::{hourly_pace, reset_text, HourlyCalls, UsageBar};
 use super::{iso, ticking_now, watch, IntegrationLoader, StatusBadge};
@@ -119,7 +119,7 @@ fn Overview(d: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal
                 </button>
             </div>
             {form_error(test.error())}
-            {move || test.done().get().map(|t| view! { <TestSteps test=t title="Connection test" /> })}
+            {move || test.done().get().map(|t| test_steps(t, "Connection test"))}
             {(!help.is_empty()).then(|| view! {
                 <aside class="guidance" aria-label="Good to know" data-testid="integration-help">
                     <ul>{help.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}</ul>

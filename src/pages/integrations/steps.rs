@@ -31,8 +31,15 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
+crate::pages::lazy::lazy_part! {
+    /// Fetched with the first test result shown.
+    pub fn test_steps(test: TestResult, title: &'static str) in integration_test_steps {
+        view! { <TestSteps test title /> }
+    }
+}
+
 #[component]
-pub fn TestSteps(
+fn TestSteps(
     test: TestResult,
     /// What the steps are about, e.g. "Connection test" or "The new credential's test".
     #[prop(into)]

@@ -95,9 +95,7 @@ pub fn SyncTable(
                     </For>
                 </tbody>
             </table>
-            {move || editing.get().map(|sync| view! {
-                <CadenceEditor sync detail loader on_close=Callback::new(move |_| editing.set(None)) />
-            })}
+            {move || editing.get().map(|sync| cadence_editor(sync, detail, loader, Callback::new(move |_| editing.set(None))))}
         </section>
     }
 }
@@ -231,6 +229,12 @@ fn sync_key(s: &SyncInfo) -> String {
         run.map_or("", |r| r.outcome.as_str()),
         run.map_or(0, |r| r.records_read),
     )
+}
+
+crate::pages::lazy::lazy_part! {
+    fn cadence_editor(sync: String, detail: Signal<IntegrationDetail>, loader: IntegrationLoader, on_close: Callback<()>) in integration_cadence {
+        view! { <CadenceEditor sync detail loader on_close /> }
+    }
 }
 
 /// The schedule editor: the projection follows every keystroke; above 100% of the provider's

@@ -85,13 +85,15 @@ pub(super) fn dismiss(list: IssueList, rows: RowState, target: DismissTarget) {
     }
 }
 
+crate::pages::lazy::lazy_part! {
+    pub fn dismiss_dialog(target: DismissTarget, on_close: Callback<()>, on_confirm: Callback<DismissTarget>) in issue_dismiss {
+        view! { <DismissDialog target on_close on_confirm /> }
+    }
+}
+
 /// Dismissing hides an issue until it happens again: said before it is done.
 #[component]
-pub fn DismissDialog(
-    target: DismissTarget,
-    on_close: Callback<()>,
-    on_confirm: Callback<DismissTarget>,
-) -> impl IntoView {
+fn DismissDialog(target: DismissTarget, on_close: Callback<()>, on_confirm: Callback<DismissTarget>) -> impl IntoView {
     let title = match &target {
         DismissTarget::One(issue) => format!("Dismiss “{}”?", issue.title),
         DismissTarget::Many(ids) => format!("Dismiss {} issues?", ids.len()),

@@ -15,7 +15,7 @@ use crate::issue_counts::use_issue_counts;
 use crate::pages::load::{show, updating, Loader, Words};
 use crate::pages::url_filters::{is_default, use_url_filters};
 use crate::routes::Page;
-use actions::{DismissDialog, DismissTarget};
+use actions::{dismiss_dialog, DismissTarget};
 use bulk::BulkBar;
 use filters::{AreaTabs, FilterBar, Filters, PAGE_SIZE};
 use leptos::prelude::*;
@@ -216,16 +216,11 @@ pub fn IssuesPage() -> impl IntoView {
             dismissing
                 .get()
                 .map(|target| {
-                    view! {
-                        <DismissDialog
-                            target
-                            on_close=Callback::new(move |_| dismissing.set(None))
-                            on_confirm=Callback::new(move |target| {
-                                dismissing.set(None);
-                                actions::dismiss(list, rows, target);
-                            })
-                        />
-                    }
+                    let on_confirm = Callback::new(move |target| {
+                        dismissing.set(None);
+                        actions::dismiss(list, rows, target);
+                    });
+                    dismiss_dialog(target, Callback::new(move |_| dismissing.set(None)), on_confirm)
                 })
         }}
     }

@@ -49,18 +49,19 @@ pub fn ApiKeysPage() -> impl IntoView {
             revoking
                 .get()
                 .map(|key| {
-                    view! {
-                        <RevokeDialog
-                            key
-                            on_close=Callback::new(move |_| revoking.set(None))
-                            on_revoked=Callback::new(move |_| {
-                                revoking.set(None);
-                                keys.refresh();
-                            })
-                        />
-                    }
+                    let on_revoked = Callback::new(move |_| {
+                        revoking.set(None);
+                        keys.refresh();
+                    });
+                    revoke_dialog(key, Callback::new(move |_| revoking.set(None)), on_revoked)
                 })
         }}
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    fn revoke_dialog(key: ApiKey, on_close: Callback<()>, on_revoked: Callback<()>) in api_key_dialogs {
+        view! { <RevokeDialog key on_close on_revoked /> }
     }
 }
 

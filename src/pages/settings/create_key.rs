@@ -64,12 +64,14 @@ pub fn CreateKeyForm(
         {move || {
             created
                 .get()
-                .map(|new_key| {
-                    view! {
-                        <SecretDialog new_key on_close=Callback::new(move |_| created.set(None)) />
-                    }
-                })
+                .map(|new_key| secret_dialog(new_key, Callback::new(move |_| created.set(None))))
         }}
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    fn secret_dialog(new_key: CreatedApiKey, on_close: Callback<()>) in api_key_dialogs {
+        view! { <SecretDialog new_key on_close /> }
     }
 }
 

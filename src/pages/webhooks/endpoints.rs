@@ -181,7 +181,7 @@ fn EndpointRow(
                     {move || {
                         outcomes
                             .with(|m| m.get(&id.get_value()).cloned())
-                            .map(|result| view! { <TestOutcome result /> })
+                            .map(test_outcome)
                     }}
                     {form_error(test.error())}
                     {form_error(toggle.error())}
@@ -203,6 +203,12 @@ fn EndpointRow(
                 None => ().into_any(),
             }}
         </tbody>
+    }
+}
+
+crate::pages::lazy::lazy_part! {
+    fn test_outcome(result: TestResult) in endpoint_dialogs {
+        view! { <TestOutcome result /> }
     }
 }
 
