@@ -61,6 +61,9 @@ if [ "$profile" = release ]; then
   done
 fi
 
+# The stylesheets as one file (they compress better together, and it is one request).
+node "${TRUNK_SOURCE_DIR:-.}/scripts/bundle-css.mjs" "$staging"
+
 html=$staging/index.html
 # The main module imports the loader statically: fetch it alongside, not after.
 sed -i "s#<link rel=\"modulepreload\"#<link rel=\"modulepreload\" href=\"/$chunks/__wasm_split.js\" crossorigin=\"anonymous\"><link rel=\"modulepreload\"#" "$html"

@@ -7,7 +7,6 @@
 //! server was upgraded under an open tab) shows an error whose Try again reloads the console,
 //! instead of stopping it; opening the page again also tries again.
 
-use crate::components::ErrorPanel;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
@@ -60,57 +59,10 @@ macro_rules! lazy_page {
                 };
                 #[cfg(not(feature = "split"))]
                 let page = render();
-                page.unwrap_or_else(|_| view! { <ChunkFailed /> }.into_any())
+                crate::pages::part::ready(page)
             }
         }
     };
-}
-
-/// Declares `fn $name(args) -> AnyView`: a part of a page (a form or dialog the admin opens)
-/// whose code is cut into chunk `$chunk` and fetched the first time it is shown, so a first
-/// load carries only what the page shows at once. Nothing shows while it arrives (tens of
-/// milliseconds); if it cannot arrive, the chunk error with its Try again.
-macro_rules! lazy_part {
-    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) in $chunk:ident $body:block) => {
-        $(#[$doc])*
-        $vis fn $name($($arg: $ty),*) -> ::leptos::prelude::AnyView {
-            #[cfg_attr(
-                feature = "split",
-                ::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)
-            )]
-            fn render($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
-                Ok(::leptos::prelude::IntoAny::into_any($body))
-            }
-            #[cfg(feature = "split")]
-            let part = $crate::pages::lazy::deferred(render($($arg),*));
-            #[cfg(not(feature = "split"))]
-            let part = $crate::pages::lazy::ready(render($($arg),*));
-            part
-        }
-    };
-}
-pub(crate) use lazy_part;
-
-/// A part's view once its chunk has arrived (see [`lazy_part!`]).
-#[cfg(feature = "split")]
-pub fn deferred(
-    load: impl std::future::Future<Output = Result<AnyView, leptos::wasm_split::SplitLoaderError>> + 'static,
-) -> AnyView {
-    let part = StoredValue::new_local(None::<AnyView>);
-    let arrived = RwSignal::new(false);
-    // Scoped: the part reads its page's context, so it is built under the caller's owner.
-    leptos::task::spawn_local_scoped(async move {
-        let view = ready(load.await);
-        if part.try_set_value(Some(view)).is_none() {
-            arrived.try_set(true);
-        }
-    });
-    (move || arrived.get().then(|| part.try_update_value(Option::take).flatten()).flatten()).into_any()
-}
-
-/// A part's view, or the chunk error when its code could not be fetched.
-pub fn ready(part: Result<AnyView, leptos::wasm_split::SplitLoaderError>) -> AnyView {
-    part.unwrap_or_else(|_| view! { <ChunkFailed /> }.into_any())
 }
 
 lazy_page!(
@@ -193,17 +145,4 @@ pub fn login_page() -> impl IntoView {
         }
     });
     move || arrived.get().then(|| page.try_update_value(Option::take).flatten()).flatten()
-}
-
-#[component]
-fn ChunkFailed() -> impl IntoView {
-    view! {
-        <ErrorPanel
-            title="This page could not be loaded."
-            message="Its code did not arrive: the connection may have dropped, or Sluice was upgraded since this tab opened. Reload to get the current console."
-            on_retry=Callback::new(|_| {
-                let _ = window().location().reload();
-            })
-        />
-    }
 }

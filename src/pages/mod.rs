@@ -7,6 +7,7 @@ pub mod lazy;
 pub mod load;
 pub mod login;
 pub mod not_found;
+pub mod part;
 pub mod settings;
 pub mod shell;
 pub mod submit;

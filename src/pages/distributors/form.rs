@@ -115,7 +115,7 @@ impl Fields {
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     /// The connection form, fetched when the admin adds or edits a distributor.
     pub fn distributor_form(existing: Option<Distributor>, on_saved: Callback<Distributor>, on_cancel: Callback<()>) in distributor_form {
         view! { <DistributorForm existing on_saved on_cancel /> }
@@ -296,7 +296,7 @@ fn field_errors(e: &api::ApiError) -> std::collections::BTreeMap<String, String>
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     /// For the saved connection's Test button, which shows it outside the form.
     pub fn test_result(test: ConnectionTest) in distributor_form {
         view! { <TestResult test /> }

@@ -124,7 +124,7 @@ fn DistributorTable(items: Vec<Distributor>, now: Signal<f64>) -> impl IntoView 
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     /// Fetched when the admin opens a distributor (or lands on its link).
     fn distributor_detail(distributor: Memo<Option<Distributor>>, progress: RwSignal<Option<RunProgress>>, on_changed: Callback<()>) in distributor_detail {
         view! { <Detail distributor progress on_changed /> }

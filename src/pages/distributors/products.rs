@@ -42,7 +42,7 @@ pub fn ProductSearch() -> impl IntoView {
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn product_results(asked: Signal<Option<String>>) in product_results {
         view! { <Results asked /> }
     }

@@ -31,7 +31,7 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     /// Fetched with the first test result shown.
     pub fn test_steps(test: TestResult, title: &'static str) in integration_test_steps {
         view! { <TestSteps test title /> }

@@ -231,7 +231,7 @@ fn sync_key(s: &SyncInfo) -> String {
     )
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn cadence_editor(sync: String, detail: Signal<IntegrationDetail>, loader: IntegrationLoader, on_close: Callback<()>) in integration_cadence {
         view! { <CadenceEditor sync detail loader on_close /> }
     }

@@ -85,7 +85,7 @@ pub(super) fn dismiss(list: IssueList, rows: RowState, target: DismissTarget) {
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     pub fn dismiss_dialog(target: DismissTarget, on_close: Callback<()>, on_confirm: Callback<DismissTarget>) in issue_dismiss {
         view! { <DismissDialog target on_close on_confirm /> }
     }

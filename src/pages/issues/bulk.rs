@@ -132,7 +132,7 @@ pub fn BulkBar(
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     /// The bar itself, fetched the first time the admin selects an issue.
     fn bulk_bar(list: IssueList, rows: RowState, on_dismiss: Callback<Vec<String>>) in issue_bulk_bar {
         view! { <Bar list rows on_dismiss /> }

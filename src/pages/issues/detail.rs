@@ -5,7 +5,7 @@ use crate::components::{exact_utc, RelativeTime};
 use leptos::prelude::*;
 use sluice_contract::issues::Issue;
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     /// Fetched the first time the admin opens an issue's details.
     pub fn issue_detail_panel(issue: Issue, now: Signal<f64>) in issue_detail {
         view! { <IssueDetailPanel issue now /> }

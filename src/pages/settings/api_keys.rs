@@ -59,7 +59,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn revoke_dialog(key: ApiKey, on_close: Callback<()>, on_revoked: Callback<()>) in api_key_dialogs {
         view! { <RevokeDialog key on_close on_revoked /> }
     }

@@ -69,7 +69,7 @@ pub fn CreateKeyForm(
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn secret_dialog(new_key: CreatedApiKey, on_close: Callback<()>) in api_key_dialogs {
         view! { <SecretDialog new_key on_close /> }
     }

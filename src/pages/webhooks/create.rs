@@ -8,7 +8,7 @@ use crate::pages::submit::{form_error, Submit};
 use leptos::prelude::*;
 use sluice_contract::webhooks::{CustomHeader, NewEndpoint, MAX_CUSTOM_HEADERS};
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     pub fn create_endpoint_dialog(on_close: Callback<()>, on_created: Callback<()>) in endpoint_dialogs {
         view! { <CreateEndpointDialog on_close on_created /> }
     }

@@ -206,7 +206,7 @@ fn EndpointRow(
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn test_outcome(result: TestResult) in endpoint_dialogs {
         view! { <TestOutcome result /> }
     }
@@ -231,13 +231,13 @@ fn TestOutcome(result: TestResult) -> impl IntoView {
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn rotate_dialog(id: String, name: String, on_close: Callback<()>) in endpoint_dialogs {
         view! { <RotateDialog id name on_close /> }
     }
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     fn delete_dialog(id: String, name: String, on_close: Callback<()>, on_deleted: Callback<()>) in endpoint_dialogs {
         view! { <DeleteDialog id name on_close on_deleted /> }
     }

@@ -16,7 +16,7 @@ fn a_day_ago() -> String {
     input_to_since(&iso).unwrap_or(iso)
 }
 
-crate::pages::lazy::lazy_part! {
+crate::pages::part::lazy_part! {
     pub fn retry_failed_dialog(endpoint_id: Option<String>, on_close: Callback<()>, on_started: Callback<()>) in retry_failed_dialog {
         view! { <RetryFailedDialog endpoint_id on_close on_started /> }
     }
