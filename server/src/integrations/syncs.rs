@@ -154,10 +154,8 @@ async fn infos_one(state: &AppState, tenant: &str, provider: Provider, sync: &st
 
 /// Pausing stops the run's calls at once: its next call does not start.
 pub fn stop(state: &AppState, tenant: &str, provider: Provider, sync: &str) {
-    if let Some(flag) = super::Integrations::of(state).running().get(&(tenant.to_string(), provider, sync.to_string()))
-    {
-        flag.store(true, Ordering::SeqCst);
-    }
+    let running = super::Integrations::of(state).running();
+    running.get(&(tenant.to_string(), provider, sync.to_string())).inspect(|flag| flag.store(true, Ordering::SeqCst));
 }
 
 pub fn stop_all(state: &AppState, tenant: &str, provider: Provider) {
