@@ -12,8 +12,9 @@ use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, Lazy, NavigateOptions};
 use pages::lazy::{
-    ApiKeysRoute, DistributorsRoute, IntegrationRoute, IntegrationsRoute, IssuesRoute, UsageRoute,
-    WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute, WebhooksRoute,
+    ApiKeysRoute, DistributorsRoute, IntegrationCredentialsRoute, IntegrationRoute, IntegrationSyncsRoute,
+    IntegrationsRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute,
+    WebhooksRoute,
 };
 use pages::{not_found::NotFoundPage, shell::Shell};
 use routes::Page;
@@ -50,6 +51,8 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/") view=|| view! { <Redirect path=Page::Issues.path() /> } />
                         <Route path=path!("/integrations") view={Lazy::<IntegrationsRoute>::new()} />
                         <Route path=path!("/integrations/:provider") view={Lazy::<IntegrationRoute>::new()} />
+                        <Route path=path!("/integrations/:provider/credentials") view={Lazy::<IntegrationCredentialsRoute>::new()} />
+                        <Route path=path!("/integrations/:provider/syncs") view={Lazy::<IntegrationSyncsRoute>::new()} />
                         <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} />
                         <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhookDeliveriesRoute>::new()} />
                         <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhookDeliveryRoute>::new()} />

@@ -8,8 +8,12 @@ use sluice_contract::integrations::Provider;
 pub enum Page {
     Login,
     Integrations,
-    /// One integration: credentials, Test connection, usage and syncs.
+    /// One integration's overview: status, Test connection, usage against the provider's limit.
     Integration(Provider),
+    /// One integration's credential form.
+    IntegrationCredentials(Provider),
+    /// One integration's syncs: schedules, pause, recent runs.
+    IntegrationSyncs(Provider),
     /// Admin > Integrations > Webhooks: the switch and the endpoints.
     Webhooks,
     /// The delivery log (filters go in the query string).
@@ -31,6 +35,8 @@ impl Page {
         match self {
             Page::WebhookDelivery(id) => format!("/webhooks/deliveries/{}", encode_query_value(id)),
             Page::Integration(provider) => format!("/integrations/{}", provider.as_str()),
+            Page::IntegrationCredentials(provider) => format!("/integrations/{}/credentials", provider.as_str()),
+            Page::IntegrationSyncs(provider) => format!("/integrations/{}/syncs", provider.as_str()),
             page => page.static_path().to_string(),
         }
     }
@@ -40,6 +46,8 @@ impl Page {
             Page::Login => "/login",
             Page::Integrations => "/integrations",
             Page::Integration(_) => "/integrations/:provider",
+            Page::IntegrationCredentials(_) => "/integrations/:provider/credentials",
+            Page::IntegrationSyncs(_) => "/integrations/:provider/syncs",
             Page::Webhooks => "/webhooks",
             Page::WebhookDeliveries => "/webhooks/deliveries",
             Page::WebhookDelivery(_) => "/webhooks/deliveries/:id",
@@ -61,7 +69,9 @@ impl Page {
     pub fn label(&self) -> &'static str {
         match self {
             Page::Login => "Sign in",
-            Page::Integrations | Page::Integration(_) => "Integrations",
+            Page::Integrations | Page::Integration(_) | Page::IntegrationCredentials(_) | Page::IntegrationSyncs(_) => {
+                "Integrations"
+            }
             Page::Webhooks | Page::WebhookDeliveries | Page::WebhookDelivery(_) | Page::WebhookEvents => "Webhooks",
             Page::Distributors => "Distributors",
             Page::Issues => "Issues",
@@ -78,10 +88,7 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn paths_are_written_once_and_ids_are_encoded() {
         assert_eq!(Page::Webhooks.path(), "/webhooks");
-        assert_eq!(
-            Page::Integration(Provider::Hubspot).with_query("?focus=credentials"),
-            "/integrations/hubspot?focus=credentials"
-        );
+        assert_eq!(Page::IntegrationCredentials(Provider::Hubspot).path(), "/integrations/hubspot/credentials");
         assert_eq!(Page::WebhookDelivery("d 1/x".into()).path(), "/webhooks/deliveries/d%201%2Fx");
         assert_eq!(Page::WebhookDeliveries.with_query("?status=failed"), "/webhooks/deliveries?status=failed");
     }

@@ -108,8 +108,11 @@ async fn a_stored_secret_shows_only_its_hint_and_the_form_gets_focus() {
     let puts = Rc::new(Cell::new(0));
     let p = puts.clone();
     install(signed_in(move |r, _| detail_page(r, &p)));
+    // Issues raised before the integration had tabs link to `?focus=credentials`: the same form.
     let _app = mount_app_at("/integrations/hubspot?focus=credentials");
     assert!(wait_until(3000.0, || by_testid("credential-form").is_some()).await, "form shown");
+    assert_eq!(leptos::prelude::window().location().pathname().unwrap(), "/integrations/hubspot/credentials");
+    assert_eq!(by_testid("tab-credentials").unwrap().get_attribute("aria-current").as_deref(), Some("page"));
     let hint = text_of("secret-hint-accessToken");
     assert_eq!(hint, "Set on 2026-11-20, ends in …4f2a.");
     let secret = input("field-cred-accessToken");
@@ -121,7 +124,7 @@ async fn a_stored_secret_shows_only_its_hint_and_the_form_gets_focus() {
             .active_element()
             .is_some_and(|e| e.id() == "cred-accessToken"))
         .await,
-        "?focus=credentials focuses the form"
+        "the credentials page focuses the form"
     );
 
     // Empty secret: kept; the server's field error shows next to its field.
@@ -138,7 +141,7 @@ async fn a_new_credential_that_fails_its_test_is_saved_only_when_confirmed() {
     let puts = Rc::new(Cell::new(0));
     let p = puts.clone();
     let fake = install(signed_in(move |r, _| detail_page(r, &p)));
-    let _app = mount_app_at("/integrations/hubspot");
+    let _app = mount_app_at("/integrations/hubspot/credentials");
     assert!(wait_until(3000.0, || by_testid("credential-form").is_some()).await);
     type_into("field-cred-accessToken", "pat-na1-new-token-9d1c");
     click("save-credentials");
@@ -174,6 +177,7 @@ async fn test_connection_shows_each_step_with_the_providers_words() {
     install(signed_in(move |r, _| detail_page(r, &p)));
     let _app = mount_app_at("/integrations/hubspot");
     assert!(wait_until(3000.0, || by_testid("test-connection").is_some()).await);
+    assert_eq!(by_testid("tab-overview").unwrap().get_attribute("aria-current").as_deref(), Some("page"));
     click("test-connection");
     assert!(wait_until(2000.0, || all_by_testid("test-step").len() == 3).await, "three steps");
     let steps: Vec<(String, String)> = all_by_testid("test-step")
@@ -204,7 +208,7 @@ async fn the_projection_follows_the_cadence_and_over_the_limit_asks_first() {
         }
         detail_page(r, &p)
     }));
-    let _app = mount_app_at("/integrations/hubspot");
+    let _app = mount_app_at("/integrations/hubspot/syncs");
     assert!(wait_until(3000.0, || all_by_testid("edit-cadence").len() == 2).await);
     all_by_testid("edit-cadence")[0].click();
     assert!(wait_until(1000.0, || by_testid("cadence-editor").is_some()).await);
@@ -235,7 +239,7 @@ async fn the_projection_follows_the_cadence_and_over_the_limit_asks_first() {
 fn open_auth_issue() -> String {
     json!({"items": [{
         "id": "iss_1", "area": "integrations",
-        "entity": {"kind": "integration", "id": "hubspot", "name": "HubSpot", "link": "/integrations/hubspot?focus=credentials"},
+        "entity": {"kind": "integration", "id": "hubspot", "name": "HubSpot", "link": "/integrations/hubspot/credentials"},
         "kind": "auth_failed", "severity": "error", "title": "HubSpot refused the credentials",
         "message": "Authentication credentials not found.",
         "firstSeenAt": "2026-11-20T08:00:00Z", "lastSeenAt": "2026-11-20T09:00:00Z", "occurrences": 4,
@@ -262,7 +266,7 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
         ("GET", p) if p.starts_with("/api/v1/issues?") => Some(json(200, NO_RUNS)),
         _ => None,
     }));
-    let _app = mount_app_at("/integrations/hubspot");
+    let _app = mount_app_at("/integrations/hubspot/syncs");
     assert!(wait_until(3000.0, || by_testid("integration-issue").is_some()).await, "the issue is listed");
     let issue = text_of("integration-issue");
     assert!(issue.contains("HubSpot refused the credentials"), "{issue}");
@@ -270,9 +274,6 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
     assert!(issue.contains("4 times since"), "how often and since when: {issue}");
     assert_eq!(text_of("issue-fix"), "Replace the credentials");
     assert!(text_of("open-issue-count").contains("HubSpot has 1 open issue."));
-    click("issue-fix");
-    let focused = || leptos::prelude::document().active_element().is_some_and(|e| e.id().starts_with("cred-"));
-    assert!(wait_until(1000.0, focused).await, "the fix takes the admin to the credential form");
 
     // The run in progress, then a progress event: only the runs are fetched again.
     assert!(wait_until(3000.0, || text_of("run-progress").contains("300 records read, 3 calls so far")).await);
@@ -286,4 +287,10 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
         text_of("run-progress")
     );
     assert_eq!(fake.count_path("/api/v1/integrations/hubspot"), detail, "progress fetches the runs only");
+
+    // The fix opens the credentials page, its first field ready to type into.
+    click("issue-fix");
+    let focused = || leptos::prelude::document().active_element().is_some_and(|e| e.id().starts_with("cred-"));
+    assert!(wait_until(3000.0, focused).await, "the fix takes the admin to the credential form");
+    assert_eq!(leptos::prelude::window().location().pathname().unwrap(), "/integrations/hubspot/credentials");
 }

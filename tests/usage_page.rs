@@ -90,10 +90,20 @@ fn by_testid_href(id: &str) -> Option<String> {
     by_testid(id).and_then(|e| e.get_attribute("href"))
 }
 
+/// The thresholds in force are shown; Change opens the form, ready to type into.
+async fn open_thresholds_form() {
+    assert!(wait_until(2000.0, || text_of("thresholds-current").contains("Warning at 70%, error at 80%")).await);
+    click("change-thresholds");
+    assert!(wait_until(2000.0, || by_testid("thresholds-form").is_some()).await, "the form opens");
+    let focused = || leptos::prelude::document().active_element().is_some_and(|e| e.id() == "warning-percent");
+    assert!(wait_until(1000.0, focused).await, "its first field has the focus");
+}
+
 #[wasm_bindgen_test]
 async fn warning_at_or_above_error_is_a_field_error_and_nothing_is_sent() {
     let fake = install(signed_in(|r, _| usage_server(r)));
     let _app = mount_app_at("/usage");
+    open_thresholds_form().await;
     assert!(wait_until(2000.0, || input("field-warning-percent").value() == "70").await, "saved thresholds loaded");
     type_into("field-warning-percent", "90");
     type_into("field-error-percent", "85");
@@ -130,6 +140,7 @@ async fn the_servers_field_errors_show_by_the_field_and_a_save_is_confirmed() {
         usage_server(r)
     }));
     let _app = mount_app_at("/usage");
+    open_thresholds_form().await;
     assert!(wait_until(2000.0, || input("field-warning-percent").value() == "70").await);
     type_into("field-warning-percent", "95");
     type_into("field-error-percent", "98");

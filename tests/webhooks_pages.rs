@@ -19,6 +19,8 @@ async fn every_page_of_the_route_enum_is_routed() {
     let pages = [
         Page::Integrations,
         Page::Integration(sluice_contract::integrations::Provider::Hubspot),
+        Page::IntegrationCredentials(sluice_contract::integrations::Provider::Hubspot),
+        Page::IntegrationSyncs(sluice_contract::integrations::Provider::Hubspot),
         Page::Webhooks,
         Page::WebhookDeliveries,
         Page::WebhookDelivery("d1".into()),

@@ -87,7 +87,7 @@ test('"Apollo.io not syncing": a rotated key, the issue links to the form, a new
   await issue.first().waitFor({ timeout: 15_000 });
   await issue.first().getByTestId('issue-entity-link').click();
   await page.getByTestId('credential-form').waitFor();
-  assert.match(page.url(), /\/integrations\/apollo\?focus=credentials$/);
+  assert.match(page.url(), /\/integrations\/apollo\/credentials$/);
   await page.waitForFunction(() => document.activeElement?.id === 'cred-apiKey');
   assert.equal(await page.getByTestId('field-cred-apiKey').inputValue(), '', 'the stored key is never shown');
   assert.match(await page.getByTestId('secret-hint-apiKey').innerText(), /ends in …9c3e/);
@@ -112,7 +112,7 @@ test('"Apollo.io not syncing": a rotated key, the issue links to the form, a new
   await until('the auth issue to resolve', async () => (await activeIssues(server, 'auth_failed', 'apollo')).length === 0);
   await listed.waitFor({ state: 'detached', timeout: 15_000 });
   await page
-    .locator('[data-testid=integration-overview] [data-testid=status-badge]')
+    .locator('[data-testid=integration-status] [data-testid=status-badge]')
     .filter({ hasNotText: 'Needs attention' })
     .waitFor({ timeout: 15_000 });
   await page.screenshot({ path: join(artifacts, 'integrations-apollo-fixed.png'), fullPage: true });
@@ -159,6 +159,8 @@ test('Autotask nears 80% of its hourly threshold: the issue names the top caller
   // The hour rolls on (the fake's window shortened to 10 s): the others' calls leave it.
   await steer(server, 'autotask', { action: 'window', value: '10' });
   await new Promise((r) => setTimeout(r, 10_500));
+  // Test connection is on the overview, with the week's calls per hour.
+  await page.getByTestId('tab-overview').click();
   await page.getByTestId('test-connection').click();
   await page.getByTestId('test-result').waitFor({ timeout: 20_000 });
   await page.waitForFunction(() => /\((\d|[1-6]\d)%\)/.test(document.querySelector('[data-testid=integration-usage] [data-testid=usage-text]')?.textContent || ''), null, { timeout: 20_000 });
@@ -175,7 +177,7 @@ test('a sync in progress shows its records, calls and elapsed time live', { time
   const { server, chrome } = env;
   await configured(server, 'autotask');
   const { page, errors } = await newPage(chrome, server);
-  await page.goto(`${server.base}/integrations/autotask`);
+  await page.goto(`${server.base}/integrations/autotask/syncs`);
   await page.getByTestId('recent-runs').waitFor();
   // Each Autotask answer takes 150 ms: the company sync's 30 pages take a few seconds.
   await steer(server, 'autotask', { action: 'slow', ms: 150 });
@@ -213,7 +215,7 @@ test('a cadence whose projection exceeds HubSpot\'s daily limit is stopped befor
   const before = (await api(server, 'GET', '/integrations/hubspot')).body.syncs.find((s) => s.sync === 'contacts');
 
   const { page, errors } = await newPage(chrome, server);
-  await page.goto(`${server.base}/integrations/hubspot`);
+  await page.goto(`${server.base}/integrations/hubspot/syncs`);
   await page.locator('[data-testid=integration-usage] [data-testid=usage-text]').filter({ hasText: 'of 1,000 calls' }).waitFor({ timeout: 15_000 });
   const contacts = page.locator('[data-testid=sync-row][data-sync=contacts]');
   await contacts.getByTestId('edit-cadence').click();
@@ -246,9 +248,16 @@ test('axe-core finds no serious or critical violation on any Integrations page',
   await page.screenshot({ path: join(artifacts, 'integrations-list.png'), fullPage: true });
   for (const provider of ['autotask', 'hubspot', 'salesforce', 'apollo']) {
     await page.goto(`${server.base}/integrations/${provider}`);
+    await page.getByTestId('integration-overview').waitFor();
+    await checkAxe(page, `the ${provider} overview`);
+    await page.getByTestId('tab-credentials').click();
     await page.getByTestId('credential-form').waitFor();
-    await checkAxe(page, `the ${provider} integration page`);
+    await checkAxe(page, `the ${provider} credentials`);
+    await page.getByTestId('tab-syncs').click();
+    await page.getByTestId('sync-table').waitFor();
+    await checkAxe(page, `the ${provider} syncs`);
   }
+  await page.goto(`${server.base}/integrations/apollo`);
   assert.match(await page.getByTestId('integration-help').innerText(), /small or new companies is expected/);
   assert.deepEqual(errors, []);
   await page.close();

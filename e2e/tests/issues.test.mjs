@@ -57,6 +57,7 @@ test('an API-usage alert appears in Tools > Issues and resolves when its cause i
   // Fix the cause: the admin decides 95% / 99% is right for this tenant.
   await row.getByTestId('issue-entity-link').click();
   await page.getByTestId('usage-page').waitFor();
+  await page.getByTestId('change-thresholds').click();
   await page.getByTestId('thresholds-form').waitFor();
   await page.getByLabel('Warning at (%)').fill('95');
   await page.getByLabel('Error at (%)').fill('99');

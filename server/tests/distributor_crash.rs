@@ -4,37 +4,15 @@
 
 mod common;
 
+use common::binary::{create_tenant, start};
+
 use common::feeds::{create, http_csv, sync, HEADER};
 use common::Api;
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const BIN: &str = env!("CARGO_BIN_EXE_sluice-server");
-
-async fn start(dir: &std::path::Path) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(BIN)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--allow-private-targets", "--dist-dir", "no-dist"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "sluice_server=warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sluice-server");
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{base}/api/health")).await.is_err() {
-        assert!(tokio::time::Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (child, base)
-}
 
 /// An HTTP feed that serves `body` whole, or — while `stall` is set — announces it whole but
 /// sends only its first `part` bytes and then holds the connection open.
@@ -104,16 +82,7 @@ async fn price(api: &Api, sku: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_9_mid_sync_fails_the_run_on_restart_and_changes_no_price() {
     let dir = tempfile::tempdir().unwrap();
-    let mut create_tenant = Command::new(BIN)
-        .args(["tenant", "create", "--name", "Acme", "--admin-email", "admin@acme.test", "--data-dir"])
-        .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    create_tenant.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
-    let out = create_tenant.wait_with_output().unwrap();
-    let key = String::from_utf8_lossy(&out.stdout).lines().next().unwrap().trim_start_matches("apiKey=").to_string();
+    let key = create_tenant(dir.path());
 
     let feed = StallingFeed::start().await;
     let (mut server, base) = start(dir.path()).await;

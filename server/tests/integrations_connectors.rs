@@ -39,7 +39,7 @@ async fn scenarios(provider: &str, expect_401: &str, expect_403: &str) {
         .iter()
         .find(|i| i["entity"]["id"] == provider && i["kind"] == "auth_failed");
     let issue = issue.unwrap_or_else(|| panic!("no auth_failed issue for {provider}: {issues}"));
-    assert_eq!(issue["entity"]["link"], format!("/integrations/{provider}?focus=credentials"));
+    assert_eq!(issue["entity"]["link"], format!("/integrations/{provider}/credentials"));
     control.heal();
     let r = providers::test(&api, provider).await;
     assert_eq!(r["ok"], true, "{r}");

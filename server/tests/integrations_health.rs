@@ -47,7 +47,7 @@ async fn expiry_warns_at_14_and_3_days_then_expires_and_new_credentials_clear_it
     let warn = issue(&api, "credential_expiring").await.expect("raised at 14 days");
     assert_eq!((warn["severity"].as_str(), warn["status"].as_str()), (Some("warning"), Some("open")));
     assert_eq!(warn["title"], "Apollo.io credentials expire in 13 days");
-    assert_eq!(warn["entity"]["link"], "/integrations/apollo?focus=credentials");
+    assert_eq!(warn["entity"]["link"], "/integrations/apollo/credentials");
     assert_eq!(badge(&api, "apollo").await, ("expiring".into(), "Expiring in 13 days".into()));
 
     server.clock.set_ms(expires - 2 * DAY);

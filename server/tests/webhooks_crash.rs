@@ -3,52 +3,17 @@
 
 mod common;
 
+use common::binary::{create_tenant, start};
+
 use common::receiver::{Answer, Receiver};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_sluice-server");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn start(dir: &std::path::Path) -> (Child, String) {
-    let port = free_port();
-    let child = Command::new(BIN)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--allow-private-targets", "--dist-dir", "no-dist"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "sluice_server=warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sluice-server");
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{base}/api/health")).await.is_err() {
-        assert!(tokio::time::Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (child, base)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_9_mid_delivery_loses_no_event() {
     let dir = tempfile::tempdir().unwrap();
-    let mut create = Command::new(BIN)
-        .args(["tenant", "create", "--name", "Acme", "--admin-email", "admin@acme.test", "--data-dir"])
-        .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    create.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
-    let out = create.wait_with_output().unwrap();
-    let key = String::from_utf8_lossy(&out.stdout).lines().next().unwrap().trim_start_matches("apiKey=").to_string();
+    let key = create_tenant(dir.path());
 
     let receiver = Receiver::start(|_| Answer { delay: Duration::from_millis(20), ..Answer::status(200) }).await;
     let (mut server, base) = start(dir.path()).await;

@@ -72,10 +72,22 @@ lazy_page!(
     crate::pages::integrations::IntegrationsPage
 );
 lazy_page!(
-    /// One integration: credentials, Test connection, usage and syncs.
+    /// One integration's overview: status, Test connection, usage against the provider's limit.
     IntegrationRoute,
     integration_page,
     crate::pages::integrations::IntegrationPage
+);
+lazy_page!(
+    /// One integration's credential form (where its credential issues link).
+    IntegrationCredentialsRoute,
+    integration_credentials_page,
+    crate::pages::integrations::CredentialsPage
+);
+lazy_page!(
+    /// One integration's syncs: schedules, pause, recent runs (where its usage issues link).
+    IntegrationSyncsRoute,
+    integration_syncs_page,
+    crate::pages::integrations::SyncsPage
 );
 lazy_page!(
     /// Tools > Issues.

@@ -301,7 +301,7 @@ pub use crate::issues::IntegrationIssue;
 
 /// The console path that fixes a credential problem.
 pub fn credentials_link(provider: Provider) -> String {
-    format!("/integrations/{}?focus=credentials", provider.as_str())
+    format!("/integrations/{}/credentials", provider.as_str())
 }
 
 /// `12345` → `"12,345"`.

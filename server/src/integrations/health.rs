@@ -21,7 +21,7 @@ fn entity(provider: Provider, link: String) -> EntityRef {
 }
 
 pub fn syncs_link(provider: Provider) -> String {
-    format!("/integrations/{}?focus=syncs", provider.as_str())
+    format!("/integrations/{}/syncs", provider.as_str())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,6 +1,7 @@
 //! A real server on 127.0.0.1 with a real SQLite file in a temp dir, and clients for it.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod feeds;
 pub mod issues;
 pub mod providers;

@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::RelativeTime;
 use crate::pages::load::{show, Loader, Words};
 use crate::pages::submit::{form_error, Submit};
+use crate::routes::Page;
 use leptos::prelude::*;
 use sluice_contract::integrations::{IntegrationDetail, Provider, SyncPatch, SyncRun};
 use sluice_contract::issues::{Area, IntegrationIssue, Issue, IssueQuery};
@@ -124,10 +125,12 @@ fn issue_item(i: Issue, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl 
 /// The action that fixes an issue of this kind, on this page where it can.
 fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
     let provider = d.with_untracked(|d| d.summary.provider);
+    let navigate = leptos_router::hooks::use_navigate();
+    let open = StoredValue::new_local(move |page: Page| navigate(&page.path(), Default::default()));
     match IntegrationIssue::parse(kind) {
         Some(IntegrationIssue::AuthFailed | IntegrationIssue::CredentialExpired | IntegrationIssue::CredentialExpiring) => {
             view! {
-                <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#credentials input")>
+                <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#credentials input", || open.with_value(|open| open(Page::IntegrationCredentials(provider))))>
                     "Replace the credentials"
                 </button>
             }
@@ -160,7 +163,7 @@ fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
                         </button>
                     }.into_any(),
                     None => view! {
-                        <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#syncs")>
+                        <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#syncs", || open.with_value(|open| open(Page::IntegrationSyncs(provider))))>
                             "Review the syncs"
                         </button>
                     }.into_any(),
@@ -176,12 +179,16 @@ fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
     }
 }
 
-/// Scrolls to the first element matching `selector` and focuses it.
-fn focus_in(selector: &str) {
+/// Scrolls to the first element matching `selector` and focuses it; on another of the
+/// integration's pages, `open`s the one where it is.
+fn focus_in(selector: &str, open: impl FnOnce()) {
     use wasm_bindgen::JsCast;
     let found = document().query_selector(selector).ok().flatten();
-    if let Some(el) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        el.scroll_into_view();
-        let _ = el.focus();
+    match found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(el) => {
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+        None => open(),
     }
 }

@@ -33,8 +33,6 @@ pub fn CredentialForm(
     /// The integration as last loaded; the form's fields come from its schema once, so a live
     /// refresh never wipes what the admin is typing.
     detail: Signal<IntegrationDetail>,
-    /// Scroll to the form and focus its first field (`?focus=credentials`, issues link here).
-    focus: bool,
     /// After a credential was stored.
     on_saved: Callback<()>,
 ) -> impl IntoView {
@@ -99,22 +97,18 @@ pub fn CredentialForm(
         save.dispatch(input);
     };
 
+    // The form is what this page is for (credential issues link here): ready to type into.
     let node = NodeRef::<Section>::new();
-    if focus {
-        node.on_load(|section| {
-            request_animation_frame(move || {
-                section.scroll_into_view();
-                if let Some(el) = section
-                    .query_selector("input")
-                    .ok()
-                    .flatten()
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = el.focus();
-                }
-            });
+    node.on_load(|section| {
+        request_animation_frame(move || {
+            section.scroll_into_view();
+            if let Some(el) =
+                section.query_selector("input").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
         });
-    }
+    });
     let failure = save.failure();
     let set_on = move || detail.with(|d| d.credential.as_ref().map(|c| day(c.set_at)));
     let token_line = move || {

@@ -1,7 +1,9 @@
-//! `/integrations/{provider}`: one integration — status, enable/disable, Test connection,
-//! credentials, usage against the provider's limit, syncs, recent runs and open issues.
+//! `/integrations/{provider}`: one integration, as three pages under one header — the
+//! overview (status, enable/disable, Test connection, usage against the provider's limit), the
+//! credentials, and the syncs with their recent runs. Each is a lazy chunk of its own, so a
+//! first load carries one of them; the header and the open issues are on all three.
 
-use super::activity::{issues_loader, runs_loader, OpenIssues, RecentRuns};
+use super::activity::{issues_loader, runs_loader, Issues, OpenIssues, RecentRuns};
 use super::credentials::CredentialForm;
 use super::steps::test_steps;
 use super::syncs::SyncTable;
@@ -13,19 +15,96 @@ use crate::pages::load::{show, updating, Loader, Words};
 use crate::pages::submit::{form_error, Submit};
 use crate::routes::Page;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use sluice_contract::integrations::{IntegrationDetail, Provider};
 
+/// Which of the integration's pages is open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Credentials,
+    Syncs,
+}
+
+impl Tab {
+    fn page(self, provider: Provider) -> Page {
+        match self {
+            Tab::Overview => Page::Integration(provider),
+            Tab::Credentials => Page::IntegrationCredentials(provider),
+            Tab::Syncs => Page::IntegrationSyncs(provider),
+        }
+    }
+}
+
+/// What every tab's body is given: the integration as loaded, and the page's clock.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub d: Signal<IntegrationDetail>,
+    pub loader: IntegrationLoader,
+    pub now: Signal<f64>,
+}
+
 #[component]
 pub fn IntegrationPage() -> impl IntoView {
+    // Issues raised before the tabs link to `?focus=credentials` / `?focus=syncs`.
+    let focus = use_query_map().with_untracked(|q| q.get("focus")).unwrap_or_default();
+    let tab = match focus.as_str() {
+        "credentials" => Some(Tab::Credentials),
+        "syncs" => Some(Tab::Syncs),
+        _ => None,
+    };
+    let body = |c: Ctx| {
+        view! {
+            <Overview d=c.d loader=c.loader now=c.now />
+            <Usage d=c.d now=c.now chart=true />
+        }
+        .into_any()
+    };
+    match (tab, provider_in_url()) {
+        (Some(tab), Some(provider)) => view! { <Redirect path=tab.page(provider).path() /> }.into_any(),
+        _ => integration_frame(Tab::Overview, body),
+    }
+}
+
+#[component]
+pub fn CredentialsPage() -> impl IntoView {
+    integration_frame(Tab::Credentials, |c: Ctx| {
+        let loader = c.loader;
+        view! { <CredentialForm detail=c.d on_saved=Callback::new(move |_| loader.refresh()) /> }.into_any()
+    })
+}
+
+#[component]
+pub fn SyncsPage() -> impl IntoView {
+    integration_frame(Tab::Syncs, |c: Ctx| {
+        let provider = c.d.with_untracked(|d| d.summary.provider);
+        let runs = runs_loader(provider);
+        watch(move |changed| {
+            if changed.provider.is_none_or(|p| p == provider) {
+                runs.refresh();
+            }
+        });
+        view! {
+            <Usage d=c.d now=c.now chart=false />
+            <SyncTable detail=c.d loader=c.loader now=c.now />
+            <RecentRuns runs detail=c.d now=c.now />
+        }
+        .into_any()
+    })
+}
+
+fn provider_in_url() -> Option<Provider> {
+    use_params_map().with_untracked(|p| p.get("provider")).and_then(|p| Provider::parse(&p))
+}
+
+/// The header (name, status, the tabs), the open issues, and `body` once the integration has
+/// loaded; the provider is the one in the URL.
+fn integration_frame(tab: Tab, body: fn(Ctx) -> AnyView) -> AnyView {
     let params = use_params_map();
     let provider = Memo::new(move |_| params.with(|p| p.get("provider")).and_then(|p| Provider::parse(&p)));
-    // Only on arrival: an issue's link opens the credential form ready to type into
-    // (`?focus=credentials`), or the syncs to pause the top caller (`?focus=syncs`).
-    let focus = use_query_map().with_untracked(|q| q.get("focus")).unwrap_or_default();
-    move || {
-        match provider.get() {
-        Some(provider) => view! { <Integration provider focus=focus.clone() /> }.into_any(),
+    (move || match provider.get() {
+        Some(provider) => view! { <Integration provider tab body /> }.into_any(),
         None => view! {
             <div class="page-head"><p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p><h1>"Integration"</h1></div>
             <EmptyState title="No such integration">
@@ -33,46 +112,56 @@ pub fn IntegrationPage() -> impl IntoView {
             </EmptyState>
         }
         .into_any(),
-    }
-    }
+    })
+    .into_any()
 }
 
 #[component]
-fn Integration(provider: Provider, focus: String) -> impl IntoView {
-    let (focus_credentials, focus_syncs) = (focus == "credentials", focus == "syncs");
+fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView) -> impl IntoView {
     let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
-    let runs = runs_loader(provider);
-    let issues = issues_loader(provider);
+    let issues: Issues = issues_loader(provider);
     watch(move |changed| {
-        if changed.provider.is_some_and(|p| p != provider) {
-            return;
-        }
-        // A run's progress: only the runs show it. Anything else may change all three.
-        runs.refresh();
-        if changed.run.is_none() {
+        // A run's progress only changes the runs (the syncs tab watches those).
+        if changed.provider.is_none_or(|p| p == provider) && changed.run.is_none() {
             detail.refresh();
             issues.refresh();
         }
     });
     let now = ticking_now();
+    let tabs = [
+        (Tab::Overview, "Overview", "tab-overview"),
+        (Tab::Credentials, "Credentials", "tab-credentials"),
+        (Tab::Syncs, "Syncs", "tab-syncs"),
+    ];
     view! {
         <div class="page-head" data-testid="integration-page" data-provider=provider.as_str()>
             <p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p>
-            <h1>{provider.name()} {updating(detail)}</h1>
+            <h1>
+                {provider.name()}" "
+                <span data-testid="integration-status">
+                    {move || detail.data.with(|d| d.as_ref().map(|d| (d.summary.status, d.summary.status_label.clone())))
+                        .map(|(status, label)| view! { <StatusBadge status label /> })}
+                </span>
+                {updating(detail)}
+            </h1>
+            <nav class="tabs" aria-label=format!("{} pages", provider.name())>
+                {tabs.into_iter().map(|(t, label, testid)| view! {
+                    <a href=t.page(provider).path() class="tab" aria-current=(t == tab).then_some("page") data-testid=testid>{label}</a>
+                }).collect_view()}
+            </nav>
         </div>
         {show(
             detail,
             Words { loading: "Loading the integration…", failed: "The integration could not be loaded." },
             |_| false,
             || ().into_any(),
-            move |d| view! {
-                <Overview d loader=detail now />
-                <CredentialForm detail=d focus=focus_credentials on_saved=Callback::new(move |_| detail.refresh()) />
-                <Usage d now />
-                <SyncTable detail=d loader=detail now focus=focus_syncs />
-                <RecentRuns runs detail=d now />
-                <OpenIssues d issues now />
-            }.into_any(),
+            move |d| {
+                let ctx = Ctx { d, loader: detail, now };
+                view! {
+                    <OpenIssues d issues now />
+                    {body(ctx)}
+                }.into_any()
+            },
         )}
     }
 }
@@ -189,7 +278,12 @@ fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> imp
 /// The meter against the provider's limit, when its count starts over, the top caller, and
 /// calls per hour over the last week.
 #[component]
-fn Usage(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+fn Usage(
+    d: Signal<IntegrationDetail>,
+    now: Signal<f64>,
+    /// Calls per hour over the last week (the overview); the syncs tab shows the meter only.
+    chart: bool,
+) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
     view! {
         <section class="section" aria-labelledby="usage-heading" data-testid="integration-usage">
@@ -207,10 +301,10 @@ fn Usage(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
             {move || d.with(|d| d.top_caller.clone()).map(|name| view! {
                 <p data-testid="top-caller">"Top caller in this window: "<strong>{name}</strong></p>
             })}
-            {move || {
+            {chart.then(|| move || {
                 let (hours, pace) = d.with(|d| (d.hourly_calls.clone(), d.summary.usage.as_ref().map(hourly_pace)));
                 view! { <HourlyCalls hours pace now_ms=now.get_untracked() /> }
-            }}
+            })}
         </section>
     }
 }

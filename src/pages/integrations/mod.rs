@@ -10,7 +10,7 @@ mod steps;
 mod syncs;
 mod usage;
 
-pub use detail::IntegrationPage;
+pub use detail::{CredentialsPage, IntegrationPage, SyncsPage};
 pub use usage::{meter_text, usage_level, UsageBar};
 
 use crate::api;

@@ -50,29 +50,14 @@ fn replace_sync(loader: IntegrationLoader, updated: SyncInfo) {
 }
 
 #[component]
-pub fn SyncTable(
-    detail: Signal<IntegrationDetail>,
-    loader: IntegrationLoader,
-    now: Signal<f64>,
-    /// Scroll here on arrival (`?focus=syncs`: a usage issue's link, to pause the top caller).
-    focus: bool,
-) -> impl IntoView {
-    let node = NodeRef::<leptos::html::Section>::new();
-    if focus {
-        node.on_load(|section| {
-            request_animation_frame(move || {
-                section.scroll_into_view();
-                let _ = section.focus();
-            });
-        });
-    }
+pub fn SyncTable(detail: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal<f64>) -> impl IntoView {
     // Which sync's schedule is being edited: kept here, so a live refresh that redraws the
     // rows leaves the editor (and what the admin typed) alone.
     let editing = RwSignal::new(None::<String>);
     let provider = detail.with_untracked(|d| d.summary.provider);
     let syncs = move || detail.with(|d| d.syncs.clone());
     view! {
-        <section class="section" id="syncs" tabindex="-1" aria-labelledby="syncs-heading" data-testid="syncs" node_ref=node>
+        <section class="section" id="syncs" tabindex="-1" aria-labelledby="syncs-heading" data-testid="syncs">
             <h2 id="syncs-heading">"Syncs"</h2>
             {move || detail.with(|d| d.syncs.is_empty()).then(|| view! {
                 <p class="muted">"This integration has no syncs."</p>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use sluice_contract::usage::{ConsoleWindow, TopCaller, UsageLevel, UsageReport, UsageWindow, USAGE_RANGES};
 use std::time::Duration;
-use thresholds::ThresholdsForm;
+use thresholds::Alerts;
 
 /// The page refreshes itself this often: an incident page, but one that must not eat the quota.
 const REFRESH: Duration = Duration::from_secs(30);
@@ -43,7 +43,10 @@ pub fn UsagePage() -> impl IntoView {
             || ().into_any(),
             |r| view! { {move || view! { <Report report=r.get() /> }} }.into_any(),
         )}
-        <ThresholdsForm on_saved=Callback::new(move |_| report.refresh()) />
+        <Alerts
+            current=Signal::derive(move || report.data.with(|r| r.as_ref().map(|r| r.window.thresholds.clone())))
+            on_saved=Callback::new(move |_| report.refresh())
+        />
     }
 }
 

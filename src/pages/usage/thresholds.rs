@@ -1,7 +1,9 @@
-//! When Sluice tells the admin about usage: the warning and error thresholds.
+//! When Sluice tells the admin about usage: the warning and error thresholds. The form's code
+//! is fetched when the admin asks to change them (`lazy_part!`): most visits only read them.
 
 use crate::api::{self, ApiError};
 use crate::components::TextField;
+use crate::pages::part::lazy_part;
 use crate::pages::submit::Submit;
 use crate::routes::Page;
 use leptos::prelude::*;
@@ -12,11 +14,49 @@ fn parse_percent(text: &str) -> Option<u32> {
     text.trim().parse().ok()
 }
 
+/// The Alerts section: the thresholds in force, and Change, which opens the form.
 #[component]
-pub fn ThresholdsForm(
+pub fn Alerts(
+    /// The thresholds as the last report judged the window by (`None` until it loads).
+    #[prop(into)]
+    current: Signal<Option<UsageThresholds>>,
     /// Called after a save, so the page shows the window judged against the new thresholds.
     on_saved: Callback<()>,
 ) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    view! {
+        <section class="section thresholds" aria-labelledby="thresholds-heading">
+            <h2 id="thresholds-heading">"Alerts"</h2>
+            <p class="muted">
+                "While usage in the current window stays above a threshold, Sluice keeps an issue open in "
+                <a href=Page::Issues.with_query("?area=api_usage")>"Tools > Issues"</a>
+                "; it resolves itself when usage drops below."
+            </p>
+            {move || if editing.get() {
+                thresholds_form(on_saved)
+            } else {
+                view! {
+                    <p data-testid="thresholds-current">
+                        {move || current.get().map(|t| format!("Warning at {}%, error at {}% of the limit. ", t.warning_percent, t.error_percent))}
+                        <button type="button" class="button" data-testid="change-thresholds" on:click=move |_| editing.set(true)>
+                            "Change thresholds"
+                        </button>
+                    </p>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+lazy_part! {
+    /// The thresholds form, loaded with the saved values.
+    fn thresholds_form(on_saved: Callback<()>) in usage_thresholds_form {
+        view! { <ThresholdsForm on_saved /> }
+    }
+}
+
+#[component]
+fn ThresholdsForm(on_saved: Callback<()>) -> impl IntoView {
     let warning = RwSignal::new(String::new());
     let error = RwSignal::new(String::new());
     // What the console itself finds wrong before sending.
@@ -76,15 +116,18 @@ pub fn ThresholdsForm(
         save.dispatch(thresholds);
     };
 
+    // Opened on purpose: ready to type into.
+    let form = NodeRef::<leptos::html::Form>::new();
+    form.on_load(|f| {
+        request_animation_frame(move || {
+            if let Some(input) = f.elements().item(0) {
+                let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(input).focus();
+            }
+        });
+    });
     view! {
-        <section class="section thresholds" aria-labelledby="thresholds-heading">
-            <h2 id="thresholds-heading">"Alerts"</h2>
-            <p class="muted">
-                "While usage in the current window stays above a threshold, Sluice keeps an issue open in "
-                <a href=Page::Issues.with_query("?area=api_usage")>"Tools > Issues"</a>
-                "; it resolves itself when usage drops below."
-            </p>
-            <form class="inline-form" on:submit=on_submit novalidate data-testid="thresholds-form">
+        <div>
+            <form class="inline-form" on:submit=on_submit novalidate data-testid="thresholds-form" node_ref=form>
                 <TextField id="warning-percent" label="Warning at (%)" input_type="number" value=warning error=warning_error disabled=pending />
                 <TextField id="error-percent" label="Error at (%)" input_type="number" value=error error=error_error disabled=pending />
                 <button type="submit" class="button button-primary" data-testid="save-thresholds" disabled=move || pending.get()>
@@ -93,6 +136,6 @@ pub fn ThresholdsForm(
             </form>
             {move || form_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             {move || saved.with(Option::is_some).then(|| view! { <p class="saved" role="status" data-testid="thresholds-saved">"Saved. Usage is judged against the new thresholds now."</p> })}
-        </section>
+        </div>
     }
 }
