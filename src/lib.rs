@@ -8,14 +8,9 @@ pub mod rate_limit;
 pub mod routes;
 
 use leptos::prelude::*;
-use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
+use leptos_router::components::{Redirect, Router};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, Lazy, NavigateOptions};
-use pages::lazy::{
-    ApiKeysRoute, DistributorsRoute, IntegrationCredentialsRoute, IntegrationRoute, IntegrationSyncsRoute,
-    IntegrationsRoute, IssuesRoute, UsageRoute, WebhookDeliveriesRoute, WebhookDeliveryRoute, WebhookEventsRoute,
-    WebhooksRoute,
-};
+use leptos_router::NavigateOptions;
 use pages::{not_found::NotFoundPage, shell::Shell};
 use routes::Page;
 
@@ -33,36 +28,27 @@ pub fn App() -> impl IntoView {
 }
 
 /// The login page stands alone; every other page, the 404 included, sits in the signed-in
-/// shell, which stays mounted while the admin moves between pages. Flat routes rather than a
-/// parent route with an outlet: the same pages, about 11 KiB less wasm to download.
+/// shell, which stays mounted while the admin moves between pages. The path names the page
+/// ([`Page::from_path`]); a change of query string alone (a filter) keeps the page mounted.
 #[component]
 fn Pages() -> impl IntoView {
     let pathname = use_location().pathname;
-    let login = Page::Login.path();
-    let on_login = Memo::new(move |_| pathname.with(|p| *p == login || p.starts_with(&format!("{login}/"))));
+    let page = Memo::new(move |_| pathname.with(|p| Page::from_path(p)));
+    let on_login = Memo::new(move |_| page.with(|p| *p == Some(Page::Login)));
+    let at_root = Memo::new(move |_| pathname.with(|p| p == "/"));
     move || {
         if on_login.get() {
-            pages::lazy::login_page().into_any()
+            pages::lazy::login_page()
         } else {
             view! {
                 <Shell>
-                    <FlatRoutes fallback=|| view! { <NotFoundPage /> }>
-                        // Each path is a `routes::Page`'s `path()`; tests/webhooks_pages.rs opens them all.
-                        <Route path=path!("/") view=|| view! { <Redirect path=Page::Issues.path() /> } />
-                        <Route path=path!("/integrations") view={Lazy::<IntegrationsRoute>::new()} />
-                        <Route path=path!("/integrations/:provider") view={Lazy::<IntegrationRoute>::new()} />
-                        <Route path=path!("/integrations/:provider/credentials") view={Lazy::<IntegrationCredentialsRoute>::new()} />
-                        <Route path=path!("/integrations/:provider/syncs") view={Lazy::<IntegrationSyncsRoute>::new()} />
-                        <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} />
-                        <Route path=path!("/webhooks/deliveries") view={Lazy::<WebhookDeliveriesRoute>::new()} />
-                        <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<WebhookDeliveryRoute>::new()} />
-                        <Route path=path!("/webhooks/events") view={Lazy::<WebhookEventsRoute>::new()} />
-                        <Route path=path!("/distributors") view={Lazy::<DistributorsRoute>::new()} />
-                        <Route path=path!("/issues") view={Lazy::<IssuesRoute>::new()} />
-                        <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
-                        <Route path=path!("/settings") view=|| view! { <Redirect path=Page::ApiKeys.path() /> } />
-                        <Route path=path!("/settings/api-keys") view={Lazy::<ApiKeysRoute>::new()} />
-                    </FlatRoutes>
+                    {move || match (page.get(), at_root.get()) {
+                        (Some(page), _) => pages::lazy::page_view(page),
+                        (None, true) => {
+                            view! { <Redirect path=Page::Issues.path() /> }.into_any()
+                        }
+                        (None, false) => view! { <NotFoundPage /> }.into_any(),
+                    }}
                 </Shell>
             }
             .into_any()

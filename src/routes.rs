@@ -60,6 +60,37 @@ impl Page {
         }
     }
 
+    /// The page at `path` (a location's pathname), or `None` when no page lives there; the
+    /// inverse of [`Page::path`]. The console's one router: `lib.rs` shows what this names.
+    pub fn from_path(path: &str) -> Option<Page> {
+        let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let page = match segments.as_slice() {
+            ["login", ..] => Page::Login,
+            ["integrations"] => Page::Integrations,
+            ["integrations", provider, rest @ ..] => {
+                let provider = Provider::parse(provider)?;
+                match rest {
+                    [] => Page::Integration(provider),
+                    ["credentials"] => Page::IntegrationCredentials(provider),
+                    ["syncs"] => Page::IntegrationSyncs(provider),
+                    _ => return None,
+                }
+            }
+            ["webhooks"] => Page::Webhooks,
+            ["webhooks", "deliveries"] => Page::WebhookDeliveries,
+            ["webhooks", "deliveries", id] if !id.is_empty() => Page::WebhookDelivery(decode_segment(id)),
+            ["webhooks", "events"] => Page::WebhookEvents,
+            ["distributors"] => Page::Distributors,
+            ["issues"] => Page::Issues,
+            ["usage"] => Page::Usage,
+            ["settings"] => Page::Settings,
+            ["settings", "api-keys"] => Page::ApiKeys,
+            _ => return None,
+        };
+        Some(page)
+    }
+
     /// The path with a query string (already encoded, from [`crate::api::query_string`]).
     pub fn with_query(&self, query: &str) -> String {
         format!("{}{query}", self.path())
@@ -81,6 +112,11 @@ impl Page {
     }
 }
 
+/// A path segment as written before [`encode_query_value`] (`d%201` → `d 1`).
+fn decode_segment(segment: &str) -> String {
+    js_sys::decode_uri_component(segment).map(String::from).unwrap_or_else(|_| segment.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +127,32 @@ mod tests {
         assert_eq!(Page::IntegrationCredentials(Provider::Hubspot).path(), "/integrations/hubspot/credentials");
         assert_eq!(Page::WebhookDelivery("d 1/x".into()).path(), "/webhooks/deliveries/d%201%2Fx");
         assert_eq!(Page::WebhookDeliveries.with_query("?status=failed"), "/webhooks/deliveries?status=failed");
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn every_path_leads_back_to_its_page() {
+        let pages = [
+            Page::Login,
+            Page::Integrations,
+            Page::Integration(Provider::Autotask),
+            Page::IntegrationCredentials(Provider::Hubspot),
+            Page::IntegrationSyncs(Provider::Salesforce),
+            Page::Webhooks,
+            Page::WebhookDeliveries,
+            Page::WebhookDelivery("d 1/x".into()),
+            Page::WebhookEvents,
+            Page::Distributors,
+            Page::Issues,
+            Page::Usage,
+            Page::Settings,
+            Page::ApiKeys,
+        ];
+        for page in pages {
+            assert_eq!(Page::from_path(&page.path()), Some(page.clone()), "{}", page.path());
+        }
+        assert_eq!(Page::from_path("/issues/"), Some(Page::Issues), "a trailing slash is the same page");
+        for nowhere in ["/", "/webhooks/nowhere", "/integrations/myspace", "/integrations/hubspot/x", "/issuesx"] {
+            assert_eq!(Page::from_path(nowhere), None, "{nowhere}");
+        }
     }
 }

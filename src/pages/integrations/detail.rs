@@ -10,13 +10,13 @@ use super::syncs::SyncTable;
 use super::usage::{hourly_pace, reset_text, HourlyCalls, UsageBar};
 use super::{iso, ticking_now, watch, IntegrationLoader, StatusBadge};
 use crate::api;
-use crate::components::{ConfirmDialog, EmptyState, RelativeTime};
+use crate::components::{ConfirmDialog, RelativeTime};
 use crate::pages::load::{show, updating, Loader, Words};
 use crate::pages::submit::{form_error, Submit};
 use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use sluice_contract::integrations::{IntegrationDetail, Provider};
 
 /// Which of the integration's pages is open.
@@ -46,7 +46,7 @@ pub struct Ctx {
 }
 
 #[component]
-pub fn IntegrationPage() -> impl IntoView {
+pub fn IntegrationPage(provider: Provider) -> impl IntoView {
     // Issues raised before the tabs link to `?focus=credentials` / `?focus=syncs`.
     let focus = use_query_map().with_untracked(|q| q.get("focus")).unwrap_or_default();
     let tab = match focus.as_str() {
@@ -61,23 +61,24 @@ pub fn IntegrationPage() -> impl IntoView {
         }
         .into_any()
     };
-    match (tab, provider_in_url()) {
-        (Some(tab), Some(provider)) => view! { <Redirect path=tab.page(provider).path() /> }.into_any(),
-        _ => integration_frame(Tab::Overview, body),
+    match tab {
+        Some(tab) => view! { <Redirect path=tab.page(provider).path() /> }.into_any(),
+        None => view! { <Integration provider tab=Tab::Overview body /> }.into_any(),
     }
 }
 
 #[component]
-pub fn CredentialsPage() -> impl IntoView {
-    integration_frame(Tab::Credentials, |c: Ctx| {
+pub fn CredentialsPage(provider: Provider) -> impl IntoView {
+    let body = |c: Ctx| {
         let loader = c.loader;
         view! { <CredentialForm detail=c.d on_saved=Callback::new(move |_| loader.refresh()) /> }.into_any()
-    })
+    };
+    view! { <Integration provider tab=Tab::Credentials body /> }
 }
 
 #[component]
-pub fn SyncsPage() -> impl IntoView {
-    integration_frame(Tab::Syncs, |c: Ctx| {
+pub fn SyncsPage(provider: Provider) -> impl IntoView {
+    let body = |c: Ctx| {
         let provider = c.d.with_untracked(|d| d.summary.provider);
         let runs = runs_loader(provider);
         watch(move |changed| {
@@ -91,31 +92,12 @@ pub fn SyncsPage() -> impl IntoView {
             <RecentRuns runs detail=c.d now=c.now />
         }
         .into_any()
-    })
-}
-
-fn provider_in_url() -> Option<Provider> {
-    use_params_map().with_untracked(|p| p.get("provider")).and_then(|p| Provider::parse(&p))
+    };
+    view! { <Integration provider tab=Tab::Syncs body /> }
 }
 
 /// The header (name, status, the tabs), the open issues, and `body` once the integration has
-/// loaded; the provider is the one in the URL.
-fn integration_frame(tab: Tab, body: fn(Ctx) -> AnyView) -> AnyView {
-    let params = use_params_map();
-    let provider = Memo::new(move |_| params.with(|p| p.get("provider")).and_then(|p| Provider::parse(&p)));
-    (move || match provider.get() {
-        Some(provider) => view! { <Integration provider tab body /> }.into_any(),
-        None => view! {
-            <div class="page-head"><p class="breadcrumb"><a href=Page::Integrations.path()>"Admin › Integrations"</a></p><h1>"Integration"</h1></div>
-            <EmptyState title="No such integration">
-                <p>"Sluice connects to Autotask, HubSpot, Salesforce and Apollo.io. "<a href=Page::Integrations.path()>"See all integrations"</a>"."</p>
-            </EmptyState>
-        }
-        .into_any(),
-    })
-    .into_any()
-}
-
+/// loaded.
 #[component]
 fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView) -> impl IntoView {
     let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
@@ -182,7 +164,7 @@ fn Overview(d: Signal<IntegrationDetail>, loader: IntegrationLoader, now: Signal
         <section class="section integration-overview" aria-labelledby="status-heading" data-testid="integration-overview">
             <h2 id="status-heading" class="visually-hidden">"Status"</h2>
             <div class="status-row">
-                {move || { let s = summary(); view! { <StatusBadge status=s.status label=s.status_label /> } }}
+                // The status badge is in the header, on every tab.
                 <span class="muted">{move || summary().category.as_str()}</span>
                 <EnabledSwitch d loader />
             </div>

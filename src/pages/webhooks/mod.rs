@@ -14,7 +14,6 @@ mod secret;
 use crate::api;
 use crate::routes::Page;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// Each page of the area is its own lazy chunk (`pages/lazy.rs`), so landing on one does not
 /// download the others. They share the heading and the tabs.
@@ -44,12 +43,10 @@ pub fn DeliveriesPage() -> impl IntoView {
 
 /// `/webhooks/deliveries/{id}`: one delivery and its attempts.
 #[component]
-pub fn DeliveryPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+pub fn DeliveryPage(id: String) -> impl IntoView {
     view! {
-        <Frame page=Page::WebhookDelivery(id.get_untracked())>
-            {move || view! { <delivery::DeliveryPage id=id.get() /> }}
+        <Frame page=Page::WebhookDelivery(id.clone())>
+            <delivery::DeliveryPage id />
         </Frame>
     }
 }
