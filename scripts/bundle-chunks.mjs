@@ -19,37 +19,60 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: bundle-chunks.mjs <split dir>');
 const loaderPath = join(dir, '__wasm_split.js');
 let loader = readFileSync(loaderPath, 'utf8');
-if (loader.includes('__bundleParts')) throw new Error(`${loaderPath} is bundled already`);
+if (loader.includes('function __load(')) throw new Error(`${loaderPath} is bundled already`);
 
-// `const __chunk_4 = makeLoad(() => { const src = fetch(new URL("./chunk_4.wasm", …` → file.
-const chunkFile = new Map();
-for (const m of loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([\w.]+\.wasm)"/g)) {
-  chunkFile.set(m[1], m[2]);
+// wasm-split's loader lists every chunk as a function of its own and every page's dependencies by
+// name, in full (200 KB before minifying, 5.8 KiB brotli on every first load). It is rewritten
+// here as data: its runtime (`getSharedImports`, `wrapAsyncCb`, `makeLoad`) kept as it is, each
+// chunk made on first use from its number, each page's dependencies as ranges ("26-95,98").
+//
+// `const __chunk_4 = makeLoad(() => { const src = fetch(new URL("./chunk_4.wasm", …)); … }, []);`
+const chunkDef = /const __chunk_(\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/chunk_(\d+)\.wasm", import\.meta\.url\)\);\s*src\.catch\(\(\) => \{\}\);\s*return async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);\s*\}\s*, \[\]\);/g;
+const chunks = [...loader.matchAll(chunkDef)];
+for (const [, n, file] of chunks) if (n !== file) throw new Error(`__chunk_${n} loads chunk_${file}.wasm`);
+if (chunks.length !== (loader.match(/const __chunk_\d+ = /g) ?? []).length) {
+  throw new Error(`${loaderPath}: a chunk has dependencies or another shape; update bundle-chunks.mjs`);
 }
 
-// `export const __wasm_split_load_<page> = wrapAsyncCb(makeLoad(… "./split_<page>.wasm" …, [deps]));`
+// `export const __wasm_split_load_<name> = wrapAsyncCb(makeLoad(() => { … "./split_<name>.wasm" … }, [deps]));`
+const loadDef = /export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/split_(\w+)\.wasm", import\.meta\.url\)\);\s*src\.catch\(\(\) => \{\}\);\s*return async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);\s*\}\s*, \[([^\]]*)\]\)\);/g;
+const loads = [...loader.matchAll(loadDef)];
+if (loads.length === 0) throw new Error(`${loaderPath}: no lazy pages found`);
+if (loads.length !== (loader.match(/export const __wasm_split_load_/g) ?? []).length) {
+  throw new Error(`${loaderPath}: a page loader has another shape; update bundle-chunks.mjs`);
+}
+
+/** [26, 27, 28, 30] → "26-28,30" */
+function ranges(numbers) {
+  const out = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
+    out.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);
+    i = j + 1;
+  }
+  return out.join(',');
+}
+
 const parts = {};
-const pageLoad = /export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(([\s\S]*?)\]\)\);/g;
-loader = loader.replace(pageLoad, (whole, page, body) => {
+const exportsJs = [];
+for (const [, name, file, depList] of loads) {
+  if (name !== file) throw new Error(`__wasm_split_load_${name} loads split_${file}.wasm`);
+  const deps = depList.split(',').map((d) => d.trim()).filter(Boolean).map((d) => {
+    const m = d.match(/^__chunk_(\d+)$/);
+    if (!m) throw new Error(`${name}: dependency ${d}`);
+    return Number(m[1]);
+  });
+  exportsJs.push(`export const __wasm_split_load_${name} = __load("${name}", "${ranges(deps)}");`);
   // A part of a page (a dialog, `lazy_part!`) opens after its page: its chunks are mostly
   // loaded by then, so it is fetched chunk by chunk as wasm-split made it.
-  if (!page.endsWith('_page')) return whole;
-  const own = body.match(/new URL\("\.\/([\w.]+\.wasm)"/)[1];
-  const deps = body.slice(body.lastIndexOf('[') + 1).split(',').map((d) => d.trim()).filter(Boolean);
-  parts[page] = [own, ...deps.map((d) => {
-    if (!chunkFile.has(d)) throw new Error(`${page}: no file for ${d}`);
-    return chunkFile.get(d);
-  })];
-  return `export const __wasm_split_load_${page} = wrapAsyncCb(__bundled("${page}", makeLoad(${body}])));`;
-});
-if (Object.keys(parts).length === 0) throw new Error(`${loaderPath}: no lazy pages found`);
+  if (name.endsWith('_page')) parts[name] = [`split_${name}.wasm`, ...deps.map((n) => `chunk_${n}.wasm`)];
+}
 
-// Every fetch of a wasm part goes through `__part`, which takes it from a bundle when one holds it.
-const fetches = loader.match(/fetch\(new URL\("\.\/([\w.]+\.wasm)", import\.meta\.url\)\)/g) ?? [];
-loader = loader.replace(/fetch\(new URL\("\.\/([\w.]+\.wasm)", import\.meta\.url\)\)/g, '__part("$1")');
-const loads = [...loader.matchAll(/export const __wasm_split_load_\w+ = /g)].length;
-if (fetches.length !== chunkFile.size + loads) {
-  throw new Error(`${loaderPath}: expected a fetch per chunk and page, found ${fetches.length}`);
+const runtimeEnd = loader.search(/\n(\/\*[^\n]*\*\/\n)?const __chunk_|\nexport const __wasm_split_load_/);
+const wasmSplitRuntime = loader.slice(0, runtimeEnd + 1);
+for (const fn of ['function getSharedImports', 'function wrapAsyncCb', 'function makeLoad']) {
+  if (!wasmSplitRuntime.includes(fn)) throw new Error(`${loaderPath}: ${fn} not found`);
 }
 
 for (const [page, files] of Object.entries(parts)) {
@@ -67,8 +90,33 @@ for (const [page, files] of Object.entries(parts)) {
 }
 
 const runtime = `
-// Added by scripts/bundle-chunks.mjs: the first page a tab opens fetches its chunks as one file.
-const __bundleParts = ${JSON.stringify(parts)};
+// Added by scripts/bundle-chunks.mjs: chunks made on first use, and the first page a tab opens
+// fetches its chunks as one file.
+const __chunks = [];
+function __chunk(n) {
+    return (__chunks[n] ??= makeLoad(__fetcher("chunk_" + n + ".wasm"), []));
+}
+function __fetcher(file) {
+    return () => {
+        const src = __part(file);
+        src.catch(() => {});
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+    };
+}
+function __numbers(ranges) {
+    const out = [];
+    for (const range of ranges ? ranges.split(",") : []) {
+        const [from, to = from] = range.split("-").map(Number);
+        for (let n = from; n <= to; n++) out.push(n);
+    }
+    return out;
+}
+function __load(name, ranges) {
+    const deps = __numbers(ranges);
+    const load = makeLoad(__fetcher("split_" + name + ".wasm"), deps.map(__chunk));
+    if (!name.endsWith("_page")) return wrapAsyncCb(load);
+    return wrapAsyncCb(__bundled(["split_" + name + ".wasm", ...deps.map((n) => "chunk_" + n + ".wasm")], name, load));
+}
 // Parts asked for so far, by either route; a bundle is used only when none of its parts was.
 const __asked = new Set();
 const __fromBundle = new Map();
@@ -96,9 +144,8 @@ function __unpack(buffer) {
     }
     return files;
 }
-function __bundled(page, load) {
+function __bundled(wanted, page, load) {
     return () => {
-        const wanted = __bundleParts[page];
         if (wanted.every((file) => !__asked.has(file))) {
             const bundle = fetch(new URL("./bundle_" + page + ".bin", import.meta.url))
                 .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error("bundle_" + page + ".bin: HTTP " + r.status))))
@@ -110,8 +157,6 @@ function __bundled(page, load) {
     };
 }
 `;
-// After the imports (the first line), before the first loader.
-const firstNewline = loader.indexOf('\n');
-loader = loader.slice(0, firstNewline + 1) + runtime + loader.slice(firstNewline + 1);
+loader = wasmSplitRuntime + runtime + exportsJs.join('\n') + '\n';
 writeFileSync(loaderPath, loader);
 console.log(`bundle-chunks: ${Object.keys(parts).length} page bundles in ${dir}`);

@@ -10,6 +10,7 @@ pub mod routes;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Router};
 use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::location::{BrowserUrl, LocationProvider};
 use leptos_router::NavigateOptions;
 use pages::{not_found::NotFoundPage, shell::Shell};
 use routes::Page;
@@ -36,6 +37,15 @@ fn Pages() -> impl IntoView {
     let page = Memo::new(move |_| pathname.with(|p| Page::from_path(p)));
     let on_login = Memo::new(move |_| page.with(|p| *p == Some(Page::Login)));
     let at_root = Memo::new(move |_| pathname.with(|p| p == "/"));
+    // The router puts a new path in the address bar (and history) only when told the page is
+    // there: at once, so a reload or Try again while its code travels opens the same page.
+    let browser = use_context::<BrowserUrl>();
+    Effect::new(move |_| {
+        pathname.track();
+        if let Some(browser) = &browser {
+            browser.ready_to_complete();
+        }
+    });
     move || {
         if on_login.get() {
             pages::lazy::login_page()

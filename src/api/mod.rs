@@ -112,6 +112,16 @@ pub fn on_unauthenticated(handler: impl Fn() + 'static) {
 
 /// The one choke point: every request of the console goes through here.
 pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiError> {
+    decode(&exchange(request).await?)
+}
+
+/// [`send`] up to the answer's JSON text. Boxed, and not generic, so that its code exists once
+/// in the wasm rather than once for every type of answer (about 3 KB each).
+fn exchange(request: ApiRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, ApiError>>>> {
+    Box::pin(exchange_unboxed(request))
+}
+
+async fn exchange_unboxed(request: ApiRequest) -> Result<String, ApiError> {
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if request.body.is_some() {
         headers.push(("Content-Type".into(), "application/json".into()));
@@ -130,8 +140,7 @@ pub async fn send<T: DeserializeOwned>(request: ApiRequest) -> Result<T, ApiErro
     let response = gate::run(wire, cancel, &request.action).await?;
     if (200..300).contains(&response.status) {
         let body = response.body.trim();
-        let body = if body.is_empty() { "null" } else { body };
-        return decode(body);
+        return Ok(if body.is_empty() { "null".to_string() } else { body.to_string() });
     }
     let error = decode::<ErrorBody>(&response.body).map(|b| b.error).unwrap_or_else(|_| ErrorDetail {
         code: format!("http_{}", response.status),

@@ -63,7 +63,7 @@ macro_rules! lazy_page {
                 Ok(IntoAny::into_any($body))
             }
             #[cfg(feature = "split")]
-            let page = fetched(render($($arg),*));
+            let page = fetched(Box::pin(render($($arg),*)));
             #[cfg(not(feature = "split"))]
             let page = crate::pages::part::ready(render($($arg),*));
             page
@@ -73,20 +73,18 @@ macro_rules! lazy_page {
 
 /// A page's view once its chunk has arrived, counted in [`PagesLoading`] meanwhile.
 #[cfg(feature = "split")]
-fn fetched(
-    load: impl std::future::Future<Output = Result<AnyView, leptos::wasm_split::SplitLoaderError>> + 'static,
-) -> AnyView {
+fn fetched(load: crate::pages::part::Arriving) -> AnyView {
     let loading = use_context::<PagesLoading>();
     if let Some(PagesLoading(n)) = loading {
         n.update(|n| *n += 1);
     }
-    crate::pages::part::deferred(async move {
+    crate::pages::part::deferred(Box::pin(async move {
         let page = load.await;
         if let Some(PagesLoading(n)) = loading {
             n.try_update(|n| *n = n.saturating_sub(1));
         }
         page
-    })
+    }))
 }
 
 lazy_page!(

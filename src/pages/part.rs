@@ -22,7 +22,7 @@ macro_rules! lazy_part {
                 Ok(::leptos::prelude::IntoAny::into_any($body))
             }
             #[cfg(feature = "split")]
-            let part = $crate::pages::part::deferred(render($($arg),*));
+            let part = $crate::pages::part::deferred(Box::pin(render($($arg),*)));
             #[cfg(not(feature = "split"))]
             let part = $crate::pages::part::ready(render($($arg),*));
             part
@@ -31,11 +31,15 @@ macro_rules! lazy_part {
 }
 pub(crate) use lazy_part;
 
+/// A part's code on its way: boxed, so that [`deferred`] is compiled once for every page and
+/// part rather than once for each.
+#[cfg(feature = "split")]
+pub type Arriving =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<AnyView, leptos::wasm_split::SplitLoaderError>>>>;
+
 /// A part's view once its chunk has arrived (see [`lazy_part!`]).
 #[cfg(feature = "split")]
-pub fn deferred(
-    load: impl std::future::Future<Output = Result<AnyView, leptos::wasm_split::SplitLoaderError>> + 'static,
-) -> AnyView {
+pub fn deferred(load: Arriving) -> AnyView {
     let part = StoredValue::new_local(None::<AnyView>);
     let arrived = RwSignal::new(false);
     // Scoped: the part reads its page's context, so it is built under the caller's owner.

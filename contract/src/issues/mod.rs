@@ -141,6 +141,20 @@ pub struct Issue {
     pub last_retry: Option<RetryOutcome>,
 }
 
+/// What a page listing one entity's open issues shows of each: decoded from the same answer as
+/// [`Issue`] (the other fields are skipped), so that page's code does not carry the whole
+/// issue's decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueBrief {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    pub first_seen_at: String,
+    pub occurrences: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

@@ -9,7 +9,7 @@ use crate::pages::submit::{form_error, Submit};
 use crate::routes::Page;
 use leptos::prelude::*;
 use sluice_contract::integrations::{IntegrationDetail, Provider, SyncPatch, SyncRun};
-use sluice_contract::issues::{Area, IntegrationIssue, Issue, IssueQuery};
+use sluice_contract::issues::{Area, IntegrationIssue, IssueBrief, IssueQuery};
 use sluice_contract::Page as ListPage;
 
 pub type Runs = Loader<Provider, ListPage<SyncRun>>;
@@ -56,7 +56,7 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
     }
 }
 
-pub type Issues = Loader<Provider, ListPage<Issue>>;
+pub type Issues = Loader<Provider, ListPage<IssueBrief>>;
 
 /// The active issues of `provider`, as Tools › Issues lists them (filtered to its entity).
 pub fn issues_loader(provider: Provider) -> Issues {
@@ -109,7 +109,7 @@ pub fn OpenIssues(d: Signal<IntegrationDetail>, issues: Issues, now: Signal<f64>
 
 /// One issue: title, the provider's message, since when and how often, and its fix. Plain
 /// functions rather than components here: no props builders to weigh on the page's chunk.
-fn issue_item(i: Issue, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+fn issue_item(i: IssueBrief, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
     let since = if i.occurrences == 1 { "once, ".to_string() } else { format!("{} times since ", i.occurrences) };
     let (kind, title, message, first) = (i.kind.clone(), i.title.clone(), i.message.clone(), i.first_seen_at.clone());
     view! {
