@@ -94,11 +94,60 @@ fn main() {
         if pages.is_empty() {
             println!("(no lazy pages in this build)");
         }
+
+        // A link can open a part with its page: it arrives right after the page, its chunks the
+        // page has not brought fetched one by one.
+        let parts = bundled_loader_parts(&loader_js);
+        for (link, page, part) in PARTS_OPENED_BY_LINKS {
+            let (Some(page_files), Some(part_files)) =
+                (pages.iter().find(|(name, _)| name.as_str() == *page).map(|(_, f)| f), parts.get(*part))
+            else {
+                continue;
+            };
+            let missing: Vec<&String> = part_files.iter().filter(|f| !page_files.contains(f)).collect();
+            let part_size = missing.iter().fold(Size::default(), |total, f| total.add(Size::of(&split_dir.join(f))));
+            let landing = shell.add(loader).add(Size::of(&bundle_path(&split_dir, page))).add(part_size);
+            println!();
+            row(&format!("{link}: + {part} ({} files)", missing.len()), part_size);
+            row(&format!("first load landing on {link}"), landing);
+            if landing.brotli > worst.1.brotli {
+                worst = (format!("a visit that lands on {link}"), landing);
+            }
+        }
     }
     println!();
     row(&format!("largest first load: {}", worst.0), worst.1);
     let verdict = if (worst.1.brotli as f64) / 1024.0 <= BUDGET_KIB { "within" } else { "OVER" };
     println!("largest first load {} brotli — {verdict} the {BUDGET_KIB} KiB budget", kib(worst.1.brotli));
+}
+
+/// Parts of a page that a link opens with it: (the link, the page, the part).
+const PARTS_OPENED_BY_LINKS: &[(&str, &str, &str)] =
+    &[("/distributors?id=<distributor>", "distributors page", "distributor_detail")];
+
+/// Part name → its wasm files, from a loader rewritten by scripts/bundle-chunks.mjs, where each
+/// loader is `__load("<name>", "26-28,30")` (minified: `x("<name>","26-28,30")`).
+fn bundled_loader_parts(loader_js: &str) -> BTreeMap<String, Vec<String>> {
+    let mut parts = BTreeMap::new();
+    for (at, _) in loader_js.match_indices("(\"") {
+        let rest = &loader_js[at + 2..];
+        let Some((name, rest)) = rest.split_once('"') else { continue };
+        let Some(ranges) = rest.strip_prefix(",\"").or_else(|| rest.strip_prefix(", \"")) else { continue };
+        let Some((ranges, _)) = ranges.split_once('"') else { continue };
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            || !ranges.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '-')
+        {
+            continue;
+        }
+        let mut files = vec![format!("split_{name}.wasm")];
+        for range in ranges.split(',').filter(|r| !r.is_empty()) {
+            let (from, to) = range.split_once('-').unwrap_or((range, range));
+            let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else { continue };
+            files.extend((from..=to).map(|n| format!("chunk_{n}.wasm")));
+        }
+        parts.insert(name.to_string(), files);
+    }
+    parts
 }
 
 fn split_dir(dist: &Path) -> Option<PathBuf> {
