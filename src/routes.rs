@@ -129,27 +129,12 @@ mod tests {
         assert_eq!(Page::WebhookDeliveries.with_query("?status=failed"), "/webhooks/deliveries?status=failed");
     }
 
+    // Every page's path leads back to it: tests/webhooks_pages.rs, which opens them all.
     #[wasm_bindgen_test::wasm_bindgen_test]
-    fn every_path_leads_back_to_its_page() {
-        let pages = [
-            Page::Login,
-            Page::Integrations,
-            Page::Integration(Provider::Autotask),
-            Page::IntegrationCredentials(Provider::Hubspot),
-            Page::IntegrationSyncs(Provider::Salesforce),
-            Page::Webhooks,
-            Page::WebhookDeliveries,
-            Page::WebhookDelivery("d 1/x".into()),
-            Page::WebhookEvents,
-            Page::Distributors,
-            Page::Issues,
-            Page::Usage,
-            Page::Settings,
-            Page::ApiKeys,
-        ];
-        for page in pages {
-            assert_eq!(Page::from_path(&page.path()), Some(page.clone()), "{}", page.path());
-        }
+    fn paths_lead_back_to_their_page() {
+        assert_eq!(Page::from_path("/login"), Some(Page::Login));
+        let delivery = Page::WebhookDelivery("d 1/x".into());
+        assert_eq!(Page::from_path(&delivery.path()), Some(delivery), "ids are decoded");
         assert_eq!(Page::from_path("/issues/"), Some(Page::Issues), "a trailing slash is the same page");
         for nowhere in ["/", "/webhooks/nowhere", "/integrations/myspace", "/integrations/hubspot/x", "/issuesx"] {
             assert_eq!(Page::from_path(nowhere), None, "{nowhere}");

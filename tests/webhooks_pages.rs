@@ -32,6 +32,7 @@ async fn every_page_of_the_route_enum_is_routed() {
         Page::ApiKeys,
     ];
     for page in pages {
+        assert_eq!(Page::from_path(&page.path()), Some(page.clone()), "{} leads back to its page", page.path());
         let app = mount_app_at(&page.path());
         assert!(wait_until(2000.0, || by_testid("shell").is_some()).await, "{page:?}");
         sleep(30).await;
