@@ -283,7 +283,7 @@ fn Usage(
             {move || d.with(|d| d.top_caller.clone()).map(|name| view! {
                 <p data-testid="top-caller">"Top caller in this window: "<strong>{name}</strong></p>
             })}
-            {chart.then(|| move || {
+            {chart.then_some(move || {
                 let (hours, pace) = d.with(|d| (d.hourly_calls.clone(), d.summary.usage.as_ref().map(hourly_pace)));
                 view! { <HourlyCalls hours pace now_ms=now.get_untracked() /> }
             })}

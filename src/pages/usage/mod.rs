@@ -44,7 +44,7 @@ pub fn UsagePage() -> impl IntoView {
             |r| view! { {move || view! { <Report report=r.get() /> }} }.into_any(),
         )}
         <Alerts
-            current=Signal::derive(move || report.data.with(|r| r.as_ref().map(|r| r.window.thresholds.clone())))
+            current=Signal::derive(move || report.data.with(|r| r.as_ref().map(|r| r.window.thresholds)))
             on_saved=Callback::new(move |_| report.refresh())
         />
     }
