@@ -41,14 +41,28 @@ grep -q "\./$chunks/__wasm_split.js" "$staging/$name.js" || echo "split-wasm: no
 # cost about 150 bytes of brotli in each of a page's fifty chunks.
 # The chunks take -O4 before -Oz: 3-4% smaller pages (the main module gains nothing from it).
 # One wasm-opt per core at a time: ~430 files, so this halves the build's last step on two cores.
+# Each result is kept under target/ by the hash of its input: a rebuild after a small change
+# optimises only the chunks that changed (a fresh clone, as CI, optimises them all).
 optimise() {
   local wasm=$1 passes=(-O4 -Oz)
   case $wasm in *_bg.wasm) passes=(-Oz) ;; esac
+  local key
+  key=$( { echo "${passes[*]} $WASM_OPT_VERSION"; cat "$wasm"; } | sha256sum | cut -c1-32)
+  if [ -f "$OPT_CACHE/$key.wasm" ]; then
+    cp "$OPT_CACHE/$key.wasm" "$wasm" && touch "$OPT_CACHE/$key.wasm"
+    return
+  fi
   wasm-opt "${passes[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     --strip-producers --strip-target-features "$wasm" -o "$wasm"
+  cp "$wasm" "$OPT_CACHE/$key.wasm.tmp.$$" && mv "$OPT_CACHE/$key.wasm.tmp.$$" "$OPT_CACHE/$key.wasm"
 }
 if [ "$profile" = release ]; then
+  OPT_CACHE=$target_dir/wasm-opt-cache
+  WASM_OPT_VERSION=$(wasm-opt --version)
+  mkdir -p "$OPT_CACHE"
+  find "$OPT_CACHE" -type f -mtime +7 -delete # what no build has used for a week
+  export OPT_CACHE WASM_OPT_VERSION
   export -f optimise
   printf '%s\0' "$staging/${name}_bg.wasm" "$staging/$chunks/"*.wasm | xargs -0 -n 1 -P "$(nproc)" bash -c 'optimise "$1"' _
 fi

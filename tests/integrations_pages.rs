@@ -81,7 +81,6 @@ fn detail_page(request: &Request, seen_put: &Rc<Cell<u32>>) -> Option<(Response,
     match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &hubspot().to_string())),
         ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, NO_RUNS)),
-        ("GET", p) if p.starts_with("/api/v1/issues?") => Some(json(200, NO_RUNS)),
         ("POST", "/api/v1/integrations/hubspot/test") => Some(json(200, &failed_test().to_string())),
         ("PUT", "/api/v1/integrations/hubspot/credentials") => {
             seen_put.set(seen_put.get() + 1);
@@ -236,16 +235,16 @@ async fn the_projection_follows_the_cadence_and_over_the_limit_asks_first() {
     assert!(patch.contains(r#""cadenceMinutes":10"#) && patch.contains(r#""confirmOverLimit":true"#), "{patch}");
 }
 
-fn open_auth_issue() -> String {
-    json!({"items": [{
-        "id": "iss_1", "area": "integrations",
-        "entity": {"kind": "integration", "id": "hubspot", "name": "HubSpot", "link": "/integrations/hubspot/credentials"},
-        "kind": "auth_failed", "severity": "error", "title": "HubSpot refused the credentials",
+/// HubSpot with one open issue, as the server sends it with the integration.
+fn with_auth_issue() -> String {
+    let mut d = hubspot();
+    d["summary"]["openIssues"] = json!(1);
+    d["issues"] = json!([{
+        "id": "iss_1", "kind": "auth_failed", "title": "HubSpot refused the credentials",
         "message": "Authentication credentials not found.",
-        "firstSeenAt": "2026-11-20T08:00:00Z", "lastSeenAt": "2026-11-20T09:00:00Z", "occurrences": 4,
-        "status": "open", "canRetry": true
-    }], "nextCursor": null})
-    .to_string()
+        "firstSeenAt": "2026-11-20T08:00:00Z", "occurrences": 4
+    }]);
+    d.to_string()
 }
 
 fn running(records: u64) -> String {
@@ -259,11 +258,9 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
     let records = Rc::new(Cell::new(300u64));
     let r = records.clone();
     let fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
-        ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &hubspot().to_string())),
+        // The integration's open issues come with it: one request, one consistent answer.
+        ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &with_auth_issue())),
         ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, &running(r.get()))),
-        // Only this integration's issues, through Tools > Issues' own list.
-        ("GET", "/api/v1/issues?area=integrations&entity=hubspot&limit=20") => Some(json(200, &open_auth_issue())),
-        ("GET", p) if p.starts_with("/api/v1/issues?") => Some(json(200, NO_RUNS)),
         _ => None,
     }));
     let _app = mount_app_at("/integrations/hubspot/syncs");

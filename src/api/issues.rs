@@ -2,7 +2,6 @@
 
 use super::transport::{self, EventStream};
 use super::{encode_query_value, query_string, send, ApiError, ApiRequest, CancelToken};
-use serde::de::DeserializeOwned;
 use sluice_contract::issues::{
     BulkIssueAction, BulkIssueResult, Issue, IssueAction, IssueCounts, IssueDetail, IssueQuery,
 };
@@ -18,9 +17,8 @@ pub async fn counts_for_frame() -> Result<IssueCounts, ApiError> {
     send(ApiRequest::get("/issues/counts", "Load issue counts").cancel_with(CancelToken::new())).await
 }
 
-/// One page of the list; `cancel` abandons it (a newer load superseded it). Each item as an
-/// [`Issue`], or as less of one (`IssueBrief`).
-pub async fn list<T: DeserializeOwned>(query: &IssueQuery, cancel: CancelToken) -> Result<Page<T>, ApiError> {
+/// One page of the list; `cancel` abandons it (a newer load superseded it).
+pub async fn list(query: &IssueQuery, cancel: CancelToken) -> Result<Page<Issue>, ApiError> {
     let qs = query_string([
         ("status", query.status.clone()),
         ("area", query.area.clone()),

@@ -286,6 +286,10 @@ pub struct IntegrationDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_caller: Option<String>,
     pub help: Vec<String>,
+    /// Its active issues, newest first (at most 20), with this answer rather than a second
+    /// request: the page shows them beside the status they explain.
+    #[serde(default)]
+    pub issues: Vec<crate::issues::IssueBrief>,
 }
 
 /// `PATCH /api/v1/integrations/{provider}`.

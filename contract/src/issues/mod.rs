@@ -141,10 +141,10 @@ pub struct Issue {
     pub last_retry: Option<RetryOutcome>,
 }
 
-/// What a page listing one entity's open issues shows of each: decoded from the same answer as
-/// [`Issue`] (the other fields are skipped), so that page's code does not carry the whole
-/// issue's decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// What a page listing one entity's open issues shows of each (an integration's page: they come
+/// with `IntegrationDetail`), so that page's code does not carry the whole issue's decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IssueBrief {
     pub id: String,
@@ -153,6 +153,19 @@ pub struct IssueBrief {
     pub message: String,
     pub first_seen_at: String,
     pub occurrences: u64,
+}
+
+impl From<Issue> for IssueBrief {
+    fn from(i: Issue) -> Self {
+        IssueBrief {
+            id: i.id,
+            kind: i.kind,
+            title: i.title,
+            message: i.message,
+            first_seen_at: i.first_seen_at,
+            occurrences: i.occurrences,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use super::{credentials, health, notify, syncs};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, IntegrationRow};
+use sluice_contract::issues::{Area, IssueBrief, IssueQuery};
 use sluice_contract::integrations::{
     IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource,
     UsageWindow,
@@ -115,7 +116,20 @@ pub async fn detail(state: &AppState, tenant: &str, provider: Provider) -> AppRe
         hourly_calls,
         top_caller: health::top_caller(state, tenant, provider).await.map(|(_, name)| name),
         help: provider.help(),
+        issues: open_issue_briefs(state, tenant, provider).await?,
     })
+}
+
+/// The integration's active issues as Tools › Issues lists them (filtered to its entity).
+async fn open_issue_briefs(state: &AppState, tenant: &str, provider: Provider) -> AppResult<Vec<IssueBrief>> {
+    let query = IssueQuery {
+        area: Some(Area::Integrations.as_str().into()),
+        entity: Some(provider.as_str().into()),
+        limit: Some(20),
+        ..IssueQuery::default()
+    };
+    let page = crate::issues::read::list(state, tenant, &query).await?;
+    Ok(page.items.into_iter().map(IssueBrief::from).collect())
 }
 
 /// `PATCH /integrations/{provider}`: disabling stops its runs at once.

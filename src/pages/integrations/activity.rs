@@ -9,7 +9,7 @@ use crate::pages::submit::{form_error, Submit};
 use crate::routes::Page;
 use leptos::prelude::*;
 use sluice_contract::integrations::{IntegrationDetail, Provider, SyncPatch, SyncRun};
-use sluice_contract::issues::{Area, IntegrationIssue, IssueBrief, IssueQuery};
+use sluice_contract::issues::{IntegrationIssue, IssueBrief};
 use sluice_contract::Page as ListPage;
 
 pub type Runs = Loader<Provider, ListPage<SyncRun>>;
@@ -34,21 +34,19 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
                 Words { loading: "Loading recent runs…", failed: "The recent runs could not be loaded." },
                 |p: &ListPage<SyncRun>| p.items.is_empty(),
                 || view! { <p class="muted">"No sync has run yet."</p> }.into_any(),
+                // Ten rows that hold no state: redrawn whole when a run moves on (a keyed
+                // `<For>` would weigh more on this page's chunk than it saves).
                 move |page| view! {
                     <ul class="runs">
-                        <For
-                            each=move || page.get().items
-                            key=|r| format!("{}|{}|{}|{}", r.id, r.outcome.as_str(), r.records_read, r.duration_ms)
-                            children=move |r| {
-                                let (outcome, name) = (r.outcome.as_str(), name_of(&r.sync));
-                                view! {
-                                    <li data-testid="run-row" data-outcome=outcome>
-                                        <strong>{name}</strong>": "
-                                        <RunSummary r now />
-                                    </li>
-                                }
+                        {move || page.with(|p| p.items.clone()).into_iter().map(|r| {
+                            let (outcome, name) = (r.outcome.as_str(), name_of(&r.sync));
+                            view! {
+                                <li data-testid="run-row" data-outcome=outcome>
+                                    <strong>{name}</strong>": "
+                                    <RunSummary r now />
+                                </li>
                             }
-                        />
+                        }).collect_view()}
                     </ul>
                 }.into_any(),
             )}
@@ -56,36 +54,16 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
     }
 }
 
-pub type Issues = Loader<Provider, ListPage<IssueBrief>>;
-
-/// The active issues of `provider`, as Tools › Issues lists them (filtered to its entity).
-pub fn issues_loader(provider: Provider) -> Issues {
-    Loader::new(
-        move || provider,
-        |p, cancel| async move {
-            let query = IssueQuery {
-                area: Some(Area::Integrations.as_str().into()),
-                entity: Some(p.as_str().into()),
-                limit: Some(20),
-                ..IssueQuery::default()
-            };
-            api::issues::list(&query, cancel).await
-        },
-    )
-}
-
-/// This integration's open issues: what is wrong, since when and how often, and the action that
-/// fixes it here. A small list of its own, so this page's chunk does not carry the Issues
-/// page's components; Tools › Issues (filtered to it) has Retry, Dismiss and the history.
+/// This integration's open issues (they come with the integration): what is wrong, since when
+/// and how often, and the action that fixes it here. A small list of its own, so this page's
+/// chunk does not carry the Issues page's components; Tools › Issues (filtered to it) has
+/// Retry, Dismiss and the history.
 #[component]
-pub fn OpenIssues(d: Signal<IntegrationDetail>, issues: Issues, now: Signal<f64>) -> impl IntoView {
+pub fn OpenIssues(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
     let link = super::issues_link(provider.name());
-    // The list once loaded (it is what is shown), the integration's own count until then.
-    let count = move || {
-        let listed = issues.data.with(|p| p.as_ref().map(|p| p.items.len() as u64));
-        listed.unwrap_or_else(|| d.with(|d| u64::from(d.summary.open_issues)))
-    };
+    // All of them (the list shows the newest 20).
+    let count = move || d.with(|d| u64::from(d.summary.open_issues).max(d.issues.len() as u64));
     view! {
         <section class="section" aria-labelledby="issues-heading" data-testid="integration-issues">
             <h2 id="issues-heading">"Open issues"</h2>
@@ -98,7 +76,7 @@ pub fn OpenIssues(d: Signal<IntegrationDetail>, issues: Issues, now: Signal<f64>
                 " "
                 <a href=link data-testid="issues-link">"See them in Tools › Issues"</a>
             </p>
-            {move || issues.data.with(|p| p.as_ref().map(|p| p.items.clone())).filter(|i| !i.is_empty()).map(|items| view! {
+            {move || Some(d.with(|d| d.issues.clone())).filter(|i| !i.is_empty()).map(|items| view! {
                 <ul class="issue-list">
                     {items.into_iter().map(|i| issue_item(i, d, now)).collect_view()}
                 </ul>

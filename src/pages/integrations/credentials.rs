@@ -11,7 +11,7 @@ use crate::pages::submit::{form_error, Submit};
 use leptos::html::Section;
 use leptos::prelude::*;
 use sluice_contract::integrations::{
-    CredentialField, CredentialInput, FieldKind, IntegrationDetail, SaveCredentialResult,
+    CredentialField, CredentialInput, FieldKind, IntegrationDetail, Provider, SaveCredentialResult,
 };
 use wasm_bindgen::JsCast;
 
@@ -170,22 +170,39 @@ pub fn CredentialForm(
                     }.into_any()
                 }
             })}
-            {move || confirming.get().then(|| view! {
-                <ConfirmDialog
-                    title="Save a credential that failed its test?"
-                    testid="save-anyway-dialog"
-                    confirm_label="Save anyway"
-                    pending_label="Saving…"
-                    confirm_testid="confirm-save-anyway"
-                    pending=save.pending()
-                    error=save.error()
-                    on_confirm=Callback::new(move |_| save_anyway())
-                    on_close=Callback::new(move |_| confirming.set(false))
-                >
-                    <p>{format!("The stored credential will be replaced and {}'s syncs will use the new one, although the test above failed. They will keep failing until it works.", provider.name())}</p>
-                </ConfirmDialog>
-            })}
+            {move || confirming.get().then(|| save_anyway_dialog(
+                provider,
+                save,
+                Callback::new(move |_| save_anyway()),
+                Callback::new(move |_| confirming.set(false)),
+            ))}
         </section>
+    }
+}
+
+crate::pages::part::lazy_part! {
+    /// Fetched when a new credential failed its test and the admin asks to save it anyway.
+    fn save_anyway_dialog(
+        provider: Provider,
+        save: Submit<CredentialInput, SaveCredentialResult>,
+        on_confirm: Callback<()>,
+        on_close: Callback<()>,
+    ) in integration_save_anyway {
+        view! {
+            <ConfirmDialog
+                title="Save a credential that failed its test?"
+                testid="save-anyway-dialog"
+                confirm_label="Save anyway"
+                pending_label="Saving…"
+                confirm_testid="confirm-save-anyway"
+                pending=save.pending()
+                error=save.error()
+                on_confirm
+                on_close
+            >
+                <p>{format!("The stored credential will be replaced and {}'s syncs will use the new one, although the test above failed. They will keep failing until it works.", provider.name())}</p>
+            </ConfirmDialog>
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! credentials, and the syncs with their recent runs. Each is a lazy chunk of its own, so a
 //! first load carries one of them; the header and the open issues are on all three.
 
-use super::activity::{issues_loader, runs_loader, Issues, OpenIssues, RecentRuns};
+use super::activity::{runs_loader, OpenIssues, RecentRuns};
 use super::credentials::CredentialForm;
 use super::steps::test_steps;
 use super::syncs::SyncTable;
@@ -17,7 +17,7 @@ use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
-use sluice_contract::integrations::{IntegrationDetail, Provider};
+use sluice_contract::integrations::{IntegrationDetail, IntegrationSummary, Provider};
 
 /// Which of the integration's pages is open.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -101,12 +101,10 @@ pub fn SyncsPage(provider: Provider) -> impl IntoView {
 #[component]
 fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView) -> impl IntoView {
     let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
-    let issues: Issues = issues_loader(provider);
     watch(move |changed| {
         // A run's progress only changes the runs (the syncs tab watches those).
         if changed.provider.is_none_or(|p| p == provider) && changed.run.is_none() {
             detail.refresh();
-            issues.refresh();
         }
     });
     let now = ticking_now();
@@ -140,7 +138,7 @@ fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView) -> impl I
             move |d| {
                 let ctx = Ctx { d, loader: detail, now };
                 view! {
-                    <OpenIssues d issues now />
+                    <OpenIssues d now />
                     {body(ctx)}
                 }.into_any()
             },
@@ -239,7 +237,14 @@ fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> imp
             <span class="switch-label">"Enabled"</span>
         </button>
         {move || (!asking.get()).then(|| form_error(save.error()))}
-        {move || asking.get().then(|| view! {
+        {move || asking.get().then(|| disable_dialog(provider, save, Callback::new(move |_| asking.set(false))))}
+    }
+}
+
+crate::pages::part::lazy_part! {
+    /// Fetched when the admin turns the integration off: most visits never do.
+    fn disable_dialog(provider: Provider, save: Submit<bool, IntegrationSummary>, on_close: Callback<()>) in integration_disable {
+        view! {
             <ConfirmDialog
                 title=format!("Disable {}?", provider.name())
                 testid="disable-dialog"
@@ -249,11 +254,11 @@ fn EnabledSwitch(d: Signal<IntegrationDetail>, loader: IntegrationLoader) -> imp
                 pending=save.pending()
                 error=save.error()
                 on_confirm=Callback::new(move |_| save.dispatch(false))
-                on_close=Callback::new(move |_| asking.set(false))
+                on_close
             >
                 <p>{format!("Every {} sync stops and Sluice makes no calls to it until you enable it again. The credentials are kept.", provider.name())}</p>
             </ConfirmDialog>
-        })}
+        }
     }
 }
 

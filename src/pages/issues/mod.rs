@@ -53,7 +53,7 @@ impl IssueList {
                 let rows_shown = shown.with_untracked(|s| s.as_ref().filter(|(k, _)| *k == f).map(|(_, n)| *n));
                 let query = f.query(None, rows_shown.map_or(PAGE_SIZE, |n| n.clamp(PAGE_SIZE, MAX_LIMIT)));
                 async move {
-                    let page = api::issues::list::<Issue>(&query, cancel.clone()).await?;
+                    let page = api::issues::list(&query, cancel.clone()).await?;
                     // Not superseded: this page is the one that will be shown.
                     if !cancel.is_cancelled() {
                         shown.try_set(Some((f, page.items.len() as u32)));
@@ -79,7 +79,7 @@ impl IssueList {
         let wanted = self.filters.get_untracked();
         let query = wanted.query(Some(cursor), PAGE_SIZE);
         spawn_local(async move {
-            let result = api::issues::list::<Issue>(&query, CancelToken::new()).await;
+            let result = api::issues::list(&query, CancelToken::new()).await;
             self.more.try_set(false);
             // The filters changed meanwhile: this page belongs to another list.
             if self.filters.try_get_untracked().as_ref() != Some(&wanted) {
