@@ -291,3 +291,42 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
     assert!(wait_until(3000.0, focused).await, "the fix takes the admin to the credential form");
     assert_eq!(leptos::prelude::window().location().pathname().unwrap(), "/integrations/hubspot/credentials");
 }
+
+/// HubSpot at 82% of its daily limit, the company sync its top caller.
+fn with_usage_issue() -> String {
+    let mut d = hubspot();
+    d["summary"]["openIssues"] = json!(1);
+    d["issues"] = json!([{
+        "id": "iss_2", "kind": "usage_threshold", "title": "HubSpot API usage at 82% of 250,000/day",
+        "message": "Company sync is the top caller.", "firstSeenAt": "2026-11-20T08:00:00Z", "occurrences": 1
+    }]);
+    d.to_string()
+}
+
+#[wasm_bindgen_test]
+async fn a_usage_issue_pauses_its_top_caller_on_the_syncs_page_and_leads_there_from_the_others() {
+    let fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
+        ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &with_usage_issue())),
+        ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, NO_RUNS)),
+        ("PATCH", "/api/v1/integrations/hubspot/syncs/companies") => Some(json(
+            200,
+            r#"{"sync":"companies","name":"Company sync","cadenceMinutes":15,"paused":true,"pausedUntil":null,"callsPerRun":600,"lastRun":null}"#,
+        )),
+        _ => None,
+    }));
+    // The overview names the way to the syncs, where the table shows what pausing does.
+    let _app = mount_app_at("/integrations/hubspot");
+    assert!(wait_until(3000.0, || by_testid("issue-fix").is_some()).await, "the issue is listed");
+    assert_eq!(text_of("issue-fix"), "Review the syncs");
+    click("issue-fix");
+    assert!(wait_until(3000.0, || by_testid("sync-table").is_some()).await, "the syncs page opens");
+    assert_eq!(leptos::prelude::window().location().pathname().unwrap(), "/integrations/hubspot/syncs");
+
+    // There, the same issue pauses the top caller in place.
+    assert!(wait_until(3000.0, || text_of("issue-fix") == "Pause Company sync").await, "{}", text_of("issue-fix"));
+    click("issue-fix");
+    let patched = || fake.seen.borrow().iter().any(|s| s.method == "PATCH");
+    assert!(wait_until(3000.0, patched).await, "the pause is sent");
+    let body = fake.seen.borrow().iter().find(|s| s.method == "PATCH").and_then(|s| s.request.body.clone()).unwrap();
+    assert!(body.contains(r#""paused":true"#), "{body}");
+}

@@ -75,24 +75,40 @@ pub fn is_safe_to_retry(method: &str, has_idempotency_key: bool) -> bool {
 /// Parses `Retry-After`: delta-seconds (`"12"`) or an HTTP-date, as milliseconds from `now_ms`.
 /// A date in the past means "now" (0).
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    parse_retry_after_with(value, now_ms, http_date_ms)
+}
+
+/// [`parse_retry_after`] with the HTTP-date parser given: the console passes the browser's own
+/// (`Date.parse` reads the same formats) rather than carry one in its wasm.
+pub fn parse_retry_after_with(value: &str, now_ms: u64, http_date: impl Fn(&str) -> Option<u64>) -> Option<u64> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(secs.saturating_mul(1000));
     }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let at_ms = at.duration_since(UNIX_EPOCH).ok()?.as_millis() as u64;
-    Some(at_ms.saturating_sub(now_ms))
+    Some(http_date(value)?.saturating_sub(now_ms))
 }
 
 /// `Retry-After` read against the response's own `Date` when it has one: an HTTP-date names a
 /// moment on the server's clock, so the wait is that moment minus the server's now, not ours.
 pub fn retry_after_ms(value: &str, date: Option<&str>, local_now_ms: u64) -> Option<u64> {
-    let server_now = date
-        .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
-        .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(local_now_ms);
-    parse_retry_after(value, server_now)
+    retry_after_ms_with(value, date, local_now_ms, http_date_ms)
+}
+
+/// [`retry_after_ms`] with the HTTP-date parser given (see [`parse_retry_after_with`]).
+pub fn retry_after_ms_with(
+    value: &str,
+    date: Option<&str>,
+    local_now_ms: u64,
+    http_date: impl Fn(&str) -> Option<u64>,
+) -> Option<u64> {
+    let server_now = date.and_then(|d| http_date(d.trim())).unwrap_or(local_now_ms);
+    parse_retry_after_with(value, server_now, http_date)
+}
+
+/// An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix milliseconds.
+pub fn http_date_ms(value: &str) -> Option<u64> {
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(UNIX_EPOCH).ok()?.as_millis() as u64)
 }
 
 /// Formats an HTTP-date for `Retry-After` (used by tests and fakes).

@@ -5,11 +5,11 @@ use super::{credentials, health, notify, syncs};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, IntegrationRow};
-use sluice_contract::issues::{Area, IssueBrief, IssueQuery};
 use sluice_contract::integrations::{
     IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource,
     UsageWindow,
 };
+use sluice_contract::issues::{Area, IssueBrief, IssueQuery};
 
 const HOURS: u64 = 168;
 

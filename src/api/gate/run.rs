@@ -7,7 +7,7 @@ use crate::api::transport::{self, Request, Response};
 use crate::api::ApiError;
 use sluice_contract::gate::{Answer, Next, Pass, Stop};
 use sluice_contract::headers::{IDEMPOTENCY_KEY, RETRY_AFTER};
-use sluice_contract::retry::{is_safe_to_retry, parse_rate_limit, retry_after_ms};
+use sluice_contract::retry::{is_safe_to_retry, parse_rate_limit, retry_after_ms_with};
 use sluice_contract::ErrorBody;
 use std::cell::Cell;
 use std::future::Future;
@@ -101,11 +101,21 @@ async fn pass(cancel: &CancelToken, not_before: f64) -> Result<(), ApiError> {
     }
 }
 
+/// An HTTP-date by the browser's own parser (`Retry-After`, `Date`): RFC 7231's formats, with
+/// no date parser of our own in the wasm.
+fn browser_date_ms(value: &str) -> Option<u64> {
+    let ms = js_sys::Date::parse(value);
+    (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+}
+
 /// A 429 closes the shared window only when it is the API limit (`rate_limited`, or no body we
 /// know); a login lockout (`too_many_attempts`) is that form's business, not every request's.
 fn answer_of(response: &Response, now: f64) -> Answer {
-    let retry_after =
-        || response.header(RETRY_AFTER).and_then(|v| retry_after_ms(v, response.header("date"), now as u64));
+    let retry_after = || {
+        response
+            .header(RETRY_AFTER)
+            .and_then(|v| retry_after_ms_with(v, response.header("date"), now as u64, browser_date_ms))
+    };
     match response.status {
         503 => Answer::Busy { retry_after_ms: retry_after() },
         429 if crate::api::decode::<ErrorBody>(&response.body)
@@ -215,5 +225,17 @@ mod tests {
         assert!(matches!(answer_of(&response(503, ""), 0.0), Answer::Busy { .. }));
         assert!(!refused(answer_of(&response(429, &serde_json::to_string(&lockout).unwrap()), 0.0)));
         assert!(!refused(answer_of(&response(500, ""), 0.0)));
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn an_http_date_retry_after_counts_from_the_server_s_date() {
+        let headers = vec![
+            ("retry-after".to_string(), "Sun, 06 Nov 1994 08:49:49 GMT".to_string()),
+            ("date".to_string(), "Sun, 06 Nov 1994 08:49:37 GMT".to_string()),
+        ];
+        let answer = answer_of(&Response { status: 429, headers, body: String::new() }, 0.0);
+        assert_eq!(answer, Answer::Refused { retry_after_ms: Some(12_000) });
+        assert_eq!(browser_date_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000));
+        assert_eq!(browser_date_ms("soon"), None);
     }
 }

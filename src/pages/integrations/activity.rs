@@ -59,7 +59,12 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
 /// chunk does not carry the Issues page's components; Tools › Issues (filtered to it) has
 /// Retry, Dismiss and the history.
 #[component]
-pub fn OpenIssues(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+pub fn OpenIssues(
+    d: Signal<IntegrationDetail>,
+    now: Signal<f64>,
+    /// The fix of a usage issue on this page: [`pause_top_caller`] or [`review_syncs`].
+    usage_fix: UsageFix,
+) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
     let link = super::issues_link(provider.name());
     // All of them (the list shows the newest 20).
@@ -78,7 +83,7 @@ pub fn OpenIssues(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoVi
             </p>
             {move || Some(d.with(|d| d.issues.clone())).filter(|i| !i.is_empty()).map(|items| view! {
                 <ul class="issue-list">
-                    {items.into_iter().map(|i| issue_item(i, d, now)).collect_view()}
+                    {items.into_iter().map(|i| issue_item(i, d, now, usage_fix)).collect_view()}
                 </ul>
             })}
         </section>
@@ -87,7 +92,7 @@ pub fn OpenIssues(d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoVi
 
 /// One issue: title, the provider's message, since when and how often, and its fix. Plain
 /// functions rather than components here: no props builders to weigh on the page's chunk.
-fn issue_item(i: IssueBrief, d: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+fn issue_item(i: IssueBrief, d: Signal<IntegrationDetail>, now: Signal<f64>, usage_fix: UsageFix) -> impl IntoView {
     let since = if i.occurrences == 1 { "once, ".to_string() } else { format!("{} times since ", i.occurrences) };
     let (kind, title, message, first) = (i.kind.clone(), i.title.clone(), i.message.clone(), i.first_seen_at.clone());
     view! {
@@ -95,18 +100,17 @@ fn issue_item(i: IssueBrief, d: Signal<IntegrationDetail>, now: Signal<f64>) -> 
             <strong data-testid="integration-issue-title">{title}</strong>
             <p class="issue-message" data-testid="integration-issue-message">{message}</p>
             <p class="small muted">{since}<RelativeTime at=first now /></p>
-            {issue_fix(&i.kind, d)}
+            {issue_fix(&i.kind, d, usage_fix)}
         </li>
     }
 }
 
 /// The action that fixes an issue of this kind, on this page where it can.
-fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
+fn issue_fix(kind: &str, d: Signal<IntegrationDetail>, usage_fix: UsageFix) -> AnyView {
     let provider = d.with_untracked(|d| d.summary.provider);
-    let navigate = leptos_router::hooks::use_navigate();
-    let open = StoredValue::new_local(move |page: Page| navigate(&page.path(), Default::default()));
     match IntegrationIssue::parse(kind) {
         Some(IntegrationIssue::AuthFailed | IntegrationIssue::CredentialExpired | IntegrationIssue::CredentialExpiring) => {
+            let open = opener();
             view! {
                 <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#credentials input", || open.with_value(|open| open(Page::IntegrationCredentials(provider))))>
                     "Replace the credentials"
@@ -114,47 +118,69 @@ fn issue_fix(kind: &str, d: Signal<IntegrationDetail>) -> AnyView {
             }
             .into_any()
         }
-        Some(IntegrationIssue::UsageThreshold) => {
-            // The top caller, by the name the usage section shows.
-            let top = move || {
-                d.with(|d| {
-                    let name = d.top_caller.clone()?;
-                    d.syncs.iter().find(|s| s.name == name && !s.paused).map(|s| (s.sync.clone(), s.name.clone()))
-                })
-            };
-            // The same shape of action as the sync table's Pause (bool in, SyncInfo out), so the
-            // page carries one copy of its code.
-            let target = StoredValue::new(String::new());
-            let pause = Submit::new(move |paused: bool, key| async move {
-                let patch = SyncPatch { paused: Some(paused), ..Default::default() };
-                api::integrations::update_sync(provider, &target.get_value(), &patch, &key).await
-            });
-            view! {
-                {move || match top() {
-                    Some((sync, name)) => view! {
-                        <button type="button" class="button" data-testid="issue-fix" disabled=move || pause.pending().get()
-                            on:click=move |_| {
-                                target.set_value(sync.clone());
-                                pause.dispatch(true);
-                            }>
-                            {format!("Pause {name}")}
-                        </button>
-                    }.into_any(),
-                    None => view! {
-                        <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#syncs", || open.with_value(|open| open(Page::IntegrationSyncs(provider))))>
-                            "Review the syncs"
-                        </button>
-                    }.into_any(),
-                }}
-                {form_error(pause.error())}
-            }
-            .into_any()
-        }
+        Some(IntegrationIssue::UsageThreshold) => usage_fix(d),
         _ => view! {
             <a href=super::issues_link(provider.name()) class="button" data-testid="issue-fix">"Retry in Tools › Issues"</a>
         }
         .into_any(),
     }
+}
+
+/// How a usage issue is fixed on a page. A function passed in rather than chosen here, so that
+/// only the syncs page's chunk carries the code that pauses a sync.
+pub type UsageFix = fn(Signal<IntegrationDetail>) -> AnyView;
+
+/// On the syncs page: "Pause <top caller>", in place.
+pub fn pause_top_caller(d: Signal<IntegrationDetail>) -> AnyView {
+    let provider = d.with_untracked(|d| d.summary.provider);
+    // The top caller, by the name the usage section shows.
+    let top = move || {
+        d.with(|d| {
+            let name = d.top_caller.clone()?;
+            d.syncs.iter().find(|s| s.name == name && !s.paused).map(|s| (s.sync.clone(), s.name.clone()))
+        })
+    };
+    // The same shape of action as the sync table's Pause (bool in, SyncInfo out), so the
+    // page carries one copy of its code.
+    let target = StoredValue::new(String::new());
+    let pause = Submit::new(move |paused: bool, key| async move {
+        let patch = SyncPatch { paused: Some(paused), ..Default::default() };
+        api::integrations::update_sync(provider, &target.get_value(), &patch, &key).await
+    });
+    view! {
+        {move || match top() {
+            Some((sync, name)) => view! {
+                <button type="button" class="button" data-testid="issue-fix" disabled=move || pause.pending().get()
+                    on:click=move |_| {
+                        target.set_value(sync.clone());
+                        pause.dispatch(true);
+                    }>
+                    {format!("Pause {name}")}
+                </button>
+            }.into_any(),
+            None => review_syncs(d),
+        }}
+        {form_error(pause.error())}
+    }
+    .into_any()
+}
+
+/// On the other pages: to the syncs, where the top caller can be paused.
+pub fn review_syncs(d: Signal<IntegrationDetail>) -> AnyView {
+    let provider = d.with_untracked(|d| d.summary.provider);
+    let open = opener();
+    view! {
+        <button type="button" class="button" data-testid="issue-fix" on:click=move |_| focus_in("#syncs", || open.with_value(|open| open(Page::IntegrationSyncs(provider))))>
+            "Review the syncs"
+        </button>
+    }
+    .into_any()
+}
+
+/// Opens another of the app's pages.
+fn opener() -> StoredValue<impl Fn(Page), LocalStorage> {
+    let navigate = leptos_router::hooks::use_navigate();
+    StoredValue::new_local(move |page: Page| navigate(&page.path(), Default::default()))
 }
 
 /// Scrolls to the first element matching `selector` and focuses it; on another of the

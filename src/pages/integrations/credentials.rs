@@ -73,13 +73,13 @@ pub fn CredentialForm(
         outcome.set(Some(o));
     });
     let collect = move |save_anyway: bool| {
-        let fields = inputs.with_value(|all| {
-            all.iter()
-                .map(|i| {
-                    let v = i.value.get_untracked();
-                    (i.field.name.clone(), if i.field.secret { v } else { v.trim().to_string() })
-                })
-                .collect()
+        // Inserted one by one: collecting into the map would bring a sort into this chunk.
+        let mut fields = std::collections::BTreeMap::new();
+        inputs.with_value(|all| {
+            for i in all {
+                let v = i.value.get_untracked();
+                fields.insert(i.field.name.clone(), if i.field.secret { v } else { v.trim().to_string() });
+            }
         });
         let expires = expires_on.get_untracked();
         CredentialInput { fields, expires_on: (!expires.is_empty()).then_some(expires), save_anyway }

@@ -3,7 +3,7 @@
 //! credentials, and the syncs with their recent runs. Each is a lazy chunk of its own, so a
 //! first load carries one of them; the header and the open issues are on all three.
 
-use super::activity::{runs_loader, OpenIssues, RecentRuns};
+use super::activity::{pause_top_caller, review_syncs, runs_loader, OpenIssues, RecentRuns, UsageFix};
 use super::credentials::CredentialForm;
 use super::steps::test_steps;
 use super::syncs::SyncTable;
@@ -57,13 +57,13 @@ pub fn IntegrationPage(provider: Provider) -> impl IntoView {
     let body = |c: Ctx| {
         view! {
             <Overview d=c.d loader=c.loader now=c.now />
-            <Usage d=c.d now=c.now chart=true />
+            <Usage d=c.d now=c.now chart=Some(hourly_chart) />
         }
         .into_any()
     };
     match tab {
         Some(tab) => view! { <Redirect path=tab.page(provider).path() /> }.into_any(),
-        None => view! { <Integration provider tab=Tab::Overview body /> }.into_any(),
+        None => view! { <Integration provider tab=Tab::Overview body usage_fix=review_syncs /> }.into_any(),
     }
 }
 
@@ -73,7 +73,7 @@ pub fn CredentialsPage(provider: Provider) -> impl IntoView {
         let loader = c.loader;
         view! { <CredentialForm detail=c.d on_saved=Callback::new(move |_| loader.refresh()) /> }.into_any()
     };
-    view! { <Integration provider tab=Tab::Credentials body /> }
+    view! { <Integration provider tab=Tab::Credentials body usage_fix=review_syncs /> }
 }
 
 #[component]
@@ -87,19 +87,20 @@ pub fn SyncsPage(provider: Provider) -> impl IntoView {
             }
         });
         view! {
-            <Usage d=c.d now=c.now chart=false />
+            <Usage d=c.d now=c.now chart=None />
             <SyncTable detail=c.d loader=c.loader now=c.now />
             <RecentRuns runs detail=c.d now=c.now />
         }
         .into_any()
     };
-    view! { <Integration provider tab=Tab::Syncs body /> }
+    // A usage issue's fix pauses its top caller right here, where the table shows it paused.
+    view! { <Integration provider tab=Tab::Syncs body usage_fix=pause_top_caller /> }
 }
 
 /// The header (name, status, the tabs), the open issues, and `body` once the integration has
 /// loaded.
 #[component]
-fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView) -> impl IntoView {
+fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView, usage_fix: UsageFix) -> impl IntoView {
     let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
     watch(move |changed| {
         // A run's progress only changes the runs (the syncs tab watches those).
@@ -138,7 +139,7 @@ fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView) -> impl I
             move |d| {
                 let ctx = Ctx { d, loader: detail, now };
                 view! {
-                    <OpenIssues d now />
+                    <OpenIssues d now usage_fix />
                     {body(ctx)}
                 }.into_any()
             },
@@ -268,8 +269,9 @@ crate::pages::part::lazy_part! {
 fn Usage(
     d: Signal<IntegrationDetail>,
     now: Signal<f64>,
-    /// Calls per hour over the last week (the overview); the syncs tab shows the meter only.
-    chart: bool,
+    /// Calls per hour over the last week (the overview: [`hourly_chart`]); the syncs tab shows
+    /// the meter only. A function passed in, so that only the overview's chunk carries the chart.
+    chart: Option<fn(Signal<IntegrationDetail>, Signal<f64>) -> AnyView>,
 ) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
     view! {
@@ -288,10 +290,16 @@ fn Usage(
             {move || d.with(|d| d.top_caller.clone()).map(|name| view! {
                 <p data-testid="top-caller">"Top caller in this window: "<strong>{name}</strong></p>
             })}
-            {chart.then_some(move || {
-                let (hours, pace) = d.with(|d| (d.hourly_calls.clone(), d.summary.usage.as_ref().map(hourly_pace)));
-                view! { <HourlyCalls hours pace now_ms=now.get_untracked() /> }
-            })}
+            {chart.map(|chart| chart(d, now))}
         </section>
     }
+}
+
+/// Sluice's calls per hour over the last week, against the pace of the provider's limit.
+fn hourly_chart(d: Signal<IntegrationDetail>, now: Signal<f64>) -> AnyView {
+    (move || {
+        let (hours, pace) = d.with(|d| (d.hourly_calls.clone(), d.summary.usage.as_ref().map(hourly_pace)));
+        view! { <HourlyCalls hours pace now_ms=now.get_untracked() /> }
+    })
+    .into_any()
 }

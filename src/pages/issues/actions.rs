@@ -13,13 +13,15 @@ use wasm_bindgen::JsCast;
 /// Runs `action` on one issue; the row shows progress, then the outcome.
 pub(super) fn run(list: IssueList, rows: RowState, issue: Issue, action: IssueAction) {
     let id = issue.id.clone();
-    if rows.busy.with_untracked(|b| b.contains_key(&id)) {
+    if rows.busy.with_untracked(|b| b.contains(&id)) {
         return;
     }
     rows.busy.update(|b| {
         b.insert(id.clone(), busy_label(action));
     });
-    rows.outcomes.update(|o| drop(o.remove(&id)));
+    rows.outcomes.update(|o| {
+        o.remove(&id);
+    });
     // One key per click: if the request is retried at the rate-limit gate, it is done once.
     let key = api::idempotency_key();
     spawn_local(async move {
@@ -42,7 +44,7 @@ pub(super) fn run(list: IssueList, rows: RowState, issue: Issue, action: IssueAc
                 Outcome { ok: false, text: e.user_message() }
             }
         };
-        rows.outcomes.try_update(|o| drop(o.insert(id.clone(), outcome)));
+        rows.outcomes.try_update(|o| o.insert(id.clone(), outcome));
         keep_focus_on(&id, action);
     });
 }

@@ -84,7 +84,7 @@ pub(super) fn bulk(list: IssueList, rows: RowState, action: IssueAction, ids: Ve
                     if r.ok {
                         rows.selected.try_update(|s| s.remove(&r.id));
                     }
-                    rows.outcomes.try_update(|o| drop(o.insert(r.id.clone(), row_outcome)));
+                    rows.outcomes.try_update(|o| o.insert(r.id.clone(), row_outcome));
                     if let Some(issue) = r.issue {
                         list.replace(issue);
                     }
@@ -142,7 +142,7 @@ crate::pages::part::lazy_part! {
 #[component]
 fn Bar(list: IssueList, rows: RowState, on_dismiss: Callback<Vec<String>>) -> impl IntoView {
     let count = move || rows.selected.with(|s| s.len());
-    let ids = move || rows.selected.with(|s| s.iter().cloned().collect::<Vec<_>>());
+    let ids = move || rows.selected.with(|s| s.ids().cloned().collect::<Vec<_>>());
     // Only some areas can run their operation again; Retry goes to those rows alone.
     let retryable = move || {
         rows.selected.with(|s| {
@@ -151,7 +151,7 @@ fn Bar(list: IssueList, rows: RowState, on_dismiss: Callback<Vec<String>>) -> im
             })
         })
     };
-    let running = move || rows.selected.with(|s| rows.busy.with(|b| s.iter().any(|id| b.contains_key(id))));
+    let running = move || rows.selected.with(|s| rows.busy.with(|b| s.ids().any(|id| b.contains(id))));
     let retry_label = move || match (retryable().len(), count()) {
         (r, n) if r == n => "Retry".to_string(),
         (r, n) => format!("Retry {r} of {n}"),

@@ -23,7 +23,6 @@ use leptos::task::spawn_local;
 use sluice_contract::issues::{Issue, IssueAction};
 use sluice_contract::page::MAX_LIMIT;
 use sluice_contract::Page as ListPage;
-use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 use table::{IssueTable, RowState};
 
@@ -89,8 +88,12 @@ impl IssueList {
                 Ok(page) => {
                     let mut total = 0;
                     self.loader.update(|list| {
-                        let known: HashSet<String> = list.items.iter().map(|i| i.id.clone()).collect();
-                        list.items.extend(page.items.into_iter().filter(|i| !known.contains(&i.id)));
+                        let known = list.items.len();
+                        for issue in page.items {
+                            if !list.items[..known].iter().any(|i| i.id == issue.id) {
+                                list.items.push(issue);
+                            }
+                        }
                         list.next_cursor = page.next_cursor;
                         total = list.items.len() as u32;
                     });
@@ -126,7 +129,7 @@ impl IssueList {
 /// A live refresh of the same view: rows the admin just acted on stay (now resolved or
 /// dismissed) with their outcome, instead of vanishing mid-sentence.
 fn keep_acted_on(rows: RowState, old: &Issues, mut fresh: Issues) -> Issues {
-    let acted_on = |id: &String| rows.outcomes.try_with_untracked(|o| o.contains_key(id)).unwrap_or(false);
+    let acted_on = |id: &String| rows.outcomes.try_with_untracked(|o| o.contains(id)).unwrap_or(false);
     let kept = old
         .items
         .iter()
@@ -175,15 +178,15 @@ pub fn IssuesPage() -> impl IntoView {
     Effect::new(move |seen: Option<()>| {
         filters.track();
         if seen.is_some() {
-            rows.outcomes.update(HashMap::clear);
+            rows.outcomes.update(|o| o.clear());
             rows.bulk_outcome.set(None);
         }
     });
     // Only rows on screen that can still be acted on stay selected.
     Effect::new(move |_| {
-        let selectable: BTreeSet<String> =
+        let selectable: Vec<String> =
             list.items.with(|items| items.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect());
-        rows.selected.update(|s| s.retain(|id| selectable.contains(id)));
+        rows.selected.update(|s| s.retain(|id| selectable.iter().any(|i| i == id)));
     });
     let dismissing = RwSignal::new(None::<DismissTarget>);
     let on_action = Callback::new(move |(issue, action): (Issue, IssueAction)| match action {

@@ -4,16 +4,73 @@ use super::detail::issue_detail_panel;
 use crate::components::RelativeTime;
 use leptos::prelude::*;
 use sluice_contract::issues::{Area, Issue, IssueAction, IssueStatus, Severity};
-use std::collections::{BTreeSet, HashMap};
+
+/// Something per row, by issue id, in the order it was added. A list searched in place rather
+/// than a HashMap or BTreeSet: a page holds a few hundred rows at most, and those collections'
+/// code (hashing, rebalancing, sorting) weighed several KiB on this page's chunk.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerRow<V>(Vec<(String, V)>);
+
+impl<V> Default for PerRow<V> {
+    fn default() -> Self {
+        PerRow(Vec::new())
+    }
+}
+
+impl<V> PerRow<V> {
+    pub fn get(&self, id: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Sets the row's value, in place if it had one.
+    pub fn insert(&mut self, id: String, value: V) {
+        match self.0.iter_mut().find(|(k, _)| *k == id) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((id, value)),
+        }
+    }
+
+    /// Whether the row had a value.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let before = self.0.len();
+        self.0.retain(|(k, _)| k != id);
+        self.0.len() != before
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.0.retain(|(k, _)| keep(k));
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
 
 /// What the page knows about rows beyond the issue itself.
 #[derive(Clone, Copy)]
 pub struct RowState {
-    pub selected: RwSignal<BTreeSet<String>>,
+    /// The selected rows, in the order they were selected.
+    pub selected: RwSignal<PerRow<()>>,
     /// Issue id → the action running on it ("Retrying…").
-    pub busy: RwSignal<HashMap<String, &'static str>>,
+    pub busy: RwSignal<PerRow<&'static str>>,
     /// Issue id → the last action's outcome, shown on the row.
-    pub outcomes: RwSignal<HashMap<String, Outcome>>,
+    pub outcomes: RwSignal<PerRow<Outcome>>,
     pub expanded: RwSignal<Option<String>>,
     /// What the last bulk action did, in one line.
     pub bulk_outcome: RwSignal<Option<Outcome>>,
@@ -59,18 +116,18 @@ pub fn IssueTable(
     on_action: Callback<(Issue, IssueAction)>,
 ) -> impl IntoView {
     let active_ids = move || {
-        issues.with(|list| list.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect::<BTreeSet<_>>())
+        issues.with(|list| list.iter().filter(|i| i.status.is_active()).map(|i| i.id.clone()).collect::<Vec<_>>())
     };
     let all_selected = move || {
         let ids = active_ids();
-        !ids.is_empty() && state.selected.with(|s| ids.is_subset(s))
+        !ids.is_empty() && state.selected.with(|s| ids.iter().all(|id| s.contains(id)))
     };
     let toggle_all = move |_| {
         let ids = active_ids();
         if all_selected() {
-            state.selected.update(|s| s.retain(|id| !ids.contains(id)));
+            state.selected.update(|s| s.retain(|id| !ids.iter().any(|i| i == id)));
         } else {
-            state.selected.update(|s| s.extend(ids));
+            state.selected.update(|s| ids.into_iter().for_each(|id| s.insert(id, ())));
         }
     };
     view! {
@@ -126,7 +183,7 @@ fn IssueRow(issue: Issue, state: RowState, on_action: Callback<(Issue, IssueActi
         move |_| {
             state.selected.update(|s| {
                 if !s.remove(&id) {
-                    s.insert(id.clone());
+                    s.insert(id.clone(), ());
                 }
             })
         }
