@@ -1,14 +1,14 @@
 //! What happened lately: the integration's recent sync runs (live while one runs), and its open
 //! issues with the action that fixes each (and the way to Tools > Issues filtered to it).
 
-use super::syncs::RunSummary;
+use super::syncs::{pause_action, RunSummary};
 use crate::api;
 use crate::components::RelativeTime;
 use crate::pages::load::{show, Loader, Words};
-use crate::pages::submit::{form_error, Submit};
+use crate::pages::submit::form_error;
 use crate::routes::Page;
 use leptos::prelude::*;
-use sluice_contract::integrations::{IntegrationDetail, Provider, SyncPatch, SyncRun};
+use sluice_contract::integrations::{IntegrationDetail, Provider, SyncRun};
 use sluice_contract::issues::{IntegrationIssue, IssueBrief};
 use sluice_contract::Page as ListPage;
 
@@ -140,13 +140,9 @@ pub fn pause_top_caller(d: Signal<IntegrationDetail>) -> AnyView {
             d.syncs.iter().find(|s| s.name == name && !s.paused).map(|s| (s.sync.clone(), s.name.clone()))
         })
     };
-    // The same shape of action as the sync table's Pause (bool in, SyncInfo out), so the
-    // page carries one copy of its code.
+    // The sync table's own Pause, aimed at the top caller when clicked.
     let target = StoredValue::new(String::new());
-    let pause = Submit::new(move |paused: bool, key| async move {
-        let patch = SyncPatch { paused: Some(paused), ..Default::default() };
-        api::integrations::update_sync(provider, &target.get_value(), &patch, &key).await
-    });
+    let pause = pause_action(provider, target);
     view! {
         {move || match top() {
             Some((sync, name)) => view! {
