@@ -80,7 +80,6 @@ async fn the_list_shows_each_status_in_words_and_follows_live_changes() {
 fn detail_page(request: &Request, seen_put: &Rc<Cell<u32>>) -> Option<(Response, u32)> {
     match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &hubspot().to_string())),
-        ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, NO_RUNS)),
         ("POST", "/api/v1/integrations/hubspot/test") => Some(json(200, &failed_test().to_string())),
         ("PUT", "/api/v1/integrations/hubspot/credentials") => {
             seen_put.set(seen_put.get() + 1);
@@ -247,20 +246,16 @@ fn with_auth_issue() -> String {
     d.to_string()
 }
 
-fn running(records: u64) -> String {
-    json!({"items": [{"id": "run_2", "sync": "contacts", "startedAt": SET_AT, "durationMs": records, "recordsRead": records,
-                      "calls": records / 100, "outcome": "running", "error": null}], "nextCursor": null})
-    .to_string()
-}
-
 #[wasm_bindgen_test]
 async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live() {
-    let records = Rc::new(Cell::new(300u64));
-    let r = records.clone();
+    // The integration comes with its open issue and its latest runs: one request.
     let fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
-        // The integration's open issues come with it: one request, one consistent answer.
-        ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &with_auth_issue())),
-        ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, &running(r.get()))),
+        ("GET", "/api/v1/integrations/hubspot") => {
+            let mut d: serde_json::Value = serde_json::from_str(&with_auth_issue()).unwrap();
+            d["recentRuns"] = json!([{"id": "run_2", "sync": "contacts", "startedAt": SET_AT, "durationMs": 3000,
+                                      "recordsRead": 300, "calls": 3, "outcome": "running"}]);
+            Some(json(200, &d.to_string()))
+        }
         _ => None,
     }));
     let _app = mount_app_at("/integrations/hubspot/syncs");
@@ -272,18 +267,28 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
     assert_eq!(text_of("issue-fix"), "Replace the credentials");
     assert!(text_of("open-issue-count").contains("HubSpot has 1 open issue."));
 
-    // The run in progress, then a progress event: only the runs are fetched again.
+    // The run in progress, then a progress event: the run moves on with no request at all.
     assert!(wait_until(3000.0, || text_of("run-progress").contains("300 records read, 3 calls so far")).await);
-    let detail = fake.count_path("/api/v1/integrations/hubspot");
-    records.set(1_200);
-    let progress = r#"{"provider":"hubspot","run":"run_2","sync":"contacts","recordsRead":1200,"calls":12}"#;
+    let requests = fake.count_path("/api/v1/integrations/hubspot");
+    let progress =
+        r#"{"provider":"hubspot","run":"run_2","sync":"contacts","recordsRead":1200,"calls":12,"durationMs":9000}"#;
     assert!(push_event("integrations", progress) >= 1, "the page listens to the stream");
     assert!(
         wait_until(3000.0, || text_of("run-progress").contains("1200 records read, 12 calls so far")).await,
         "{}",
         text_of("run-progress")
     );
-    assert_eq!(fake.count_path("/api/v1/integrations/hubspot"), detail, "progress fetches the runs only");
+    assert_eq!(fake.count_path("/api/v1/integrations/hubspot"), requests, "progress is applied in place");
+    let runs_fetched = fake.seen.borrow().iter().filter(|s| s.path.contains("/runs")).count();
+    assert_eq!(runs_fetched, 0, "the runs came with the integration");
+
+    // A run the page has not seen: the page looks again.
+    let other = r#"{"provider":"hubspot","run":"run_3","sync":"companies","recordsRead":100,"calls":1,"durationMs":500}"#;
+    push_event("integrations", other);
+    assert!(
+        wait_until(3000.0, || fake.count_path("/api/v1/integrations/hubspot") > requests).await,
+        "an unknown run is fetched"
+    );
 
     // The fix opens the credentials page, its first field ready to type into.
     click("issue-fix");
@@ -307,7 +312,6 @@ fn with_usage_issue() -> String {
 async fn a_usage_issue_pauses_its_top_caller_on_the_syncs_page_and_leads_there_from_the_others() {
     let fake = install(signed_in(move |request, _| match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/api/v1/integrations/hubspot") => Some(json(200, &with_usage_issue())),
-        ("GET", p) if p.starts_with("/api/v1/integrations/hubspot/runs") => Some(json(200, NO_RUNS)),
         ("PATCH", "/api/v1/integrations/hubspot/syncs/companies") => Some(json(
             200,
             r#"{"sync":"companies","name":"Company sync","cadenceMinutes":15,"paused":true,"pausedUntil":null,"callsPerRun":600,"lastRun":null}"#,

@@ -167,6 +167,13 @@ async fn a_run_in_progress_reports_its_records_and_calls_on_the_stream_and_in_it
     assert_eq!((row["id"].as_str(), row["outcome"].as_str()), (Some(id.as_str()), Some("running")), "{runs}");
     assert!(row["recordsRead"].as_u64().unwrap() >= read, "{runs}");
     assert!(row["durationMs"].as_u64().unwrap() >= 500, "elapsed so far: {runs}");
+    // The notice carries what the console shows of it (it moves the run on in place)...
+    assert!(progress["durationMs"].as_u64().unwrap_or(0) >= 100, "elapsed so far: {progress}");
+    // ...and the integration's own answer lists it first among its recent runs.
+    let detail = api.get_json("/api/v1/integrations/autotask").await;
+    let recent = detail["recentRuns"].as_array().unwrap();
+    assert_eq!((recent[0]["id"].as_str(), recent[0]["outcome"].as_str()), (Some(id.as_str()), Some("running")));
+    assert!(recent.len() <= 10, "{detail}");
     fakes.autotask.control.heal();
     server.stop().await;
 }

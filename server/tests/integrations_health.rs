@@ -122,7 +122,7 @@ async fn usage_above_80_percent_names_the_top_caller_and_clears_when_it_falls() 
 }
 
 #[tokio::test]
-async fn one_integration_s_issues_are_listed_through_the_entity_filter() {
+async fn one_integration_s_issues_are_listed_through_the_entity_filter_and_on_its_page() {
     let server = providers::server().await;
     let t = server.tenant("Acme", "admin@acme.test").await;
     let api = server.key_client(&t.api_key);
@@ -138,5 +138,11 @@ async fn one_integration_s_issues_are_listed_through_the_entity_filter() {
     let items = apollo["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{apollo}");
     assert_eq!((items[0]["entity"]["id"].as_str(), items[0]["kind"].as_str()), (Some("apollo"), Some("auth_failed")));
+    // The integration's own page carries the same issue, and only its own, in one answer.
+    let detail = api.get_json("/api/v1/integrations/apollo").await;
+    let briefs = detail["issues"].as_array().unwrap();
+    assert_eq!(briefs.len(), 1, "{detail}");
+    assert_eq!((&briefs[0]["id"], briefs[0]["kind"].as_str()), (&items[0]["id"], Some("auth_failed")));
+    assert!(briefs[0]["message"].as_str().unwrap().len() > 10, "the provider's own words: {detail}");
     server.stop().await;
 }

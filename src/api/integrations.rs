@@ -2,7 +2,7 @@
 //! syncs. One function per route, all through [`send`].
 
 use super::transport::{self, EventStream};
-use super::{query_string, send, ApiError, ApiRequest, CancelToken};
+use super::{send, ApiError, ApiRequest, CancelToken};
 use sluice_contract::integrations::{
     CredentialInput, IntegrationDetail, IntegrationPatch, IntegrationSummary, Provider, SaveCredentialResult, SyncInfo,
     SyncPatch, SyncRun, TestResult,
@@ -10,13 +10,20 @@ use sluice_contract::integrations::{
 use sluice_contract::{Page, API_BASE};
 use std::rc::Rc;
 
-/// What the `integrations` topic of the live stream carries: which integration changed, and for
-/// a run in progress its id (its counts come with it, but the page fetches what it shows).
+/// What the `integrations` topic of the live stream carries: which integration changed, or how
+/// far a run in progress has got.
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IntegrationsChanged {
     pub provider: Option<Provider>,
-    /// Set when only a run's progress changed: the runs are worth fetching again, nothing else.
+    /// Set when only a run's progress changed, with its counts so far: nothing else changed.
     pub run: Option<String>,
+    #[serde(default)]
+    pub records_read: u64,
+    #[serde(default)]
+    pub calls: u32,
+    #[serde(default)]
+    pub duration_ms: u64,
 }
 
 fn root(provider: Provider) -> String {
@@ -72,11 +79,6 @@ pub async fn update_sync(
 pub async fn run_sync(provider: Provider, sync: &str, idempotency_key: &str) -> Result<SyncRun, ApiError> {
     let path = format!("{}/syncs/{}/run", root(provider), super::encode_query_value(sync));
     send(ApiRequest::post(path, &Empty {}, "Run sync now").idempotent(idempotency_key)).await
-}
-
-pub async fn runs(provider: Provider, limit: u32, cancel: CancelToken) -> Result<Page<SyncRun>, ApiError> {
-    let qs = query_string([("limit", Some(limit.to_string()))]);
-    send(ApiRequest::get(format!("{}/runs{qs}", root(provider)), "Load recent runs").cancel_with(cancel)).await
 }
 
 /// Calls `on_change` for each `integrations` event of the live stream (status, usage, runs).

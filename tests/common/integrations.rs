@@ -77,4 +77,3 @@ pub fn passed_test() -> Value {
     ]})
 }
 
-pub const NO_RUNS: &str = r#"{"items":[],"nextCursor":null}"#;

@@ -290,7 +290,13 @@ pub struct IntegrationDetail {
     /// request: the page shows them beside the status they explain.
     #[serde(default)]
     pub issues: Vec<crate::issues::IssueBrief>,
+    /// Its latest sync runs, newest first (at most [`RECENT_RUNS`]); `GET …/runs` pages further.
+    #[serde(default)]
+    pub recent_runs: Vec<SyncRun>,
 }
+
+/// How many runs an integration's detail carries.
+pub const RECENT_RUNS: u32 = 10;
 
 /// `PATCH /api/v1/integrations/{provider}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -121,7 +121,7 @@ pub fn notify(state: &AppState, tenant_id: &str, provider: Provider) {
 pub fn notify_run(state: &AppState, tenant_id: &str, provider: Provider, run: &sluice_contract::integrations::SyncRun) {
     let data = serde_json::json!({
         "provider": provider, "run": run.id, "sync": run.sync,
-        "recordsRead": run.records_read, "calls": run.calls,
+        "recordsRead": run.records_read, "calls": run.calls, "durationMs": run.duration_ms,
     });
     state.notify(Notice::new(Topic::Integrations, tenant_id, &data));
 }

@@ -2,44 +2,37 @@
 //! issues with the action that fixes each (and the way to Tools > Issues filtered to it).
 
 use super::syncs::{pause_action, RunSummary};
-use crate::api;
 use crate::components::RelativeTime;
-use crate::pages::load::{show, Loader, Words};
 use crate::pages::submit::form_error;
 use crate::routes::Page;
 use leptos::prelude::*;
-use sluice_contract::integrations::{IntegrationDetail, Provider, SyncRun};
+use sluice_contract::integrations::IntegrationDetail;
 use sluice_contract::issues::{IntegrationIssue, IssueBrief};
-use sluice_contract::Page as ListPage;
 
-pub type Runs = Loader<Provider, ListPage<SyncRun>>;
-
-/// Recent runs of every sync of `provider`, newest first.
-pub fn runs_loader(provider: Provider) -> Runs {
-    Loader::new(move || provider, |p, cancel| api::integrations::runs(p, 10, cancel))
-}
-
+/// The integration's latest runs, newest first (they come with it; a run in progress moves on
+/// as the stream reports it).
 #[component]
-pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
-    let name_of = move |sync: &str| {
-        detail
-            .with(|d| d.syncs.iter().find(|s| s.sync == sync).map(|s| s.name.clone()))
-            .unwrap_or_else(|| sync.to_string())
+pub fn RecentRuns(detail: Signal<IntegrationDetail>, now: Signal<f64>) -> impl IntoView {
+    let name_of = move |d: &IntegrationDetail, sync: &str| {
+        d.syncs.iter().find(|s| s.sync == sync).map_or_else(|| sync.to_string(), |s| s.name.clone())
+    };
+    // Ten rows that hold no state: redrawn whole when a run moves on (a keyed `<For>` would
+    // weigh more on this page's chunk than it saves).
+    let rows = move || {
+        detail.with(|d| d.recent_runs.iter().map(|r| (r.clone(), name_of(d, &r.sync))).collect::<Vec<_>>())
     };
     view! {
         <section class="section" aria-labelledby="runs-heading" data-testid="recent-runs">
             <h2 id="runs-heading">"Recent runs"</h2>
-            {show(
-                runs,
-                Words { loading: "Loading recent runs…", failed: "The recent runs could not be loaded." },
-                |p: &ListPage<SyncRun>| p.items.is_empty(),
-                || view! { <p class="muted">"No sync has run yet."</p> }.into_any(),
-                // Ten rows that hold no state: redrawn whole when a run moves on (a keyed
-                // `<For>` would weigh more on this page's chunk than it saves).
-                move |page| view! {
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    return view! { <p class="muted">"No sync has run yet."</p> }.into_any();
+                }
+                view! {
                     <ul class="runs">
-                        {move || page.with(|p| p.items.clone()).into_iter().map(|r| {
-                            let (outcome, name) = (r.outcome.as_str(), name_of(&r.sync));
+                        {rows.into_iter().map(|(r, name)| {
+                            let outcome = r.outcome.as_str();
                             view! {
                                 <li data-testid="run-row" data-outcome=outcome>
                                     <strong>{name}</strong>": "
@@ -48,8 +41,8 @@ pub fn RecentRuns(runs: Runs, detail: Signal<IntegrationDetail>, now: Signal<f64
                             }
                         }).collect_view()}
                     </ul>
-                }.into_any(),
-            )}
+                }.into_any()
+            }}
         </section>
     }
 }

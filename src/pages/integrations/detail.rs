@@ -3,7 +3,7 @@
 //! credentials, and the syncs with their recent runs. Each is a lazy chunk of its own, so a
 //! first load carries one of them; the header and the open issues are on all three.
 
-use super::activity::{pause_top_caller, review_syncs, runs_loader, OpenIssues, RecentRuns, UsageFix};
+use super::activity::{pause_top_caller, review_syncs, OpenIssues, RecentRuns, UsageFix};
 use super::credentials::CredentialForm;
 use super::steps::test_steps;
 use super::syncs::SyncTable;
@@ -79,17 +79,10 @@ pub fn CredentialsPage(provider: Provider) -> impl IntoView {
 #[component]
 pub fn SyncsPage(provider: Provider) -> impl IntoView {
     let body = |c: Ctx| {
-        let provider = c.d.with_untracked(|d| d.summary.provider);
-        let runs = runs_loader(provider);
-        watch(move |changed| {
-            if changed.provider.is_none_or(|p| p == provider) {
-                runs.refresh();
-            }
-        });
         view! {
             <Usage d=c.d now=c.now chart=None />
             <SyncTable detail=c.d loader=c.loader now=c.now />
-            <RecentRuns runs detail=c.d now=c.now />
+            <RecentRuns detail=c.d now=c.now />
         }
         .into_any()
     };
@@ -103,8 +96,20 @@ pub fn SyncsPage(provider: Provider) -> impl IntoView {
 fn Integration(provider: Provider, tab: Tab, body: fn(Ctx) -> AnyView, usage_fix: UsageFix) -> impl IntoView {
     let detail: IntegrationLoader = Loader::new(move || provider, api::integrations::get);
     watch(move |changed| {
-        // A run's progress only changes the runs (the syncs tab watches those).
-        if changed.provider.is_none_or(|p| p == provider) && changed.run.is_none() {
+        if changed.provider.is_some_and(|p| p != provider) {
+            return;
+        }
+        let Some(run) = changed.run else { return detail.refresh() };
+        // A run's progress carries its counts: the run on screen moves on in place, with no
+        // request. A run this page has not seen started meanwhile: the syncs page looks again.
+        let mut seen = false;
+        detail.update(|d| {
+            if let Some(r) = d.recent_runs.iter_mut().find(|r| r.id == run) {
+                (r.records_read, r.calls, r.duration_ms) = (changed.records_read, changed.calls, changed.duration_ms);
+                seen = true;
+            }
+        });
+        if !seen && tab == Tab::Syncs {
             detail.refresh();
         }
     });
