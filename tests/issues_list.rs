@@ -109,6 +109,46 @@ async fn live_count_drops_in_the_sidebar_and_the_list_refetches() {
 }
 
 #[wasm_bindgen_test]
+async fn a_live_refresh_redraws_a_row_whose_issue_changed_and_keeps_focus_on_it() {
+    // The usage alert climbs from 70% (a warning) to 80% (an error): one issue, changed.
+    let climbed = Rc::new(Cell::new(false));
+    let c = climbed.clone();
+    let _fake = install(signed_in(move |request, _| {
+        if is_list(request) {
+            let mut i = issue("i1", "API usage at 70% of limit");
+            i["severity"] = json!("warning");
+            if c.get() {
+                i = issue("i1", "API usage at 80% of limit");
+                i["occurrences"] = json!(8);
+            }
+            return Some(json(200, &page(&[i, issue("i2", "Orders endpoint failing")], None)));
+        }
+        (request.path == "/api/v1/issues/counts").then(|| json(200, &counts(2, 2)))
+    }));
+    let _app = mount_app_cleanly_at("/issues");
+    assert!(wait_until(2000.0, || by_testid("issue-row").is_some()).await);
+    let first_row = || all_by_testid("issue-row").into_iter().next().unwrap();
+    assert!(first_row().text_content().unwrap().contains("API usage at 70% of limit"));
+    // The admin is on the second row's Retry when the notice arrives.
+    let retry = all_by_testid("issue-retry")[1].clone().unchecked_into::<web_sys::HtmlElement>();
+    retry.focus().unwrap();
+
+    climbed.set(true);
+    push_event("issues", r#"{"byArea":{},"byStatus":{},"active":2}"#);
+    assert!(
+        wait_until(2000.0, || first_row().text_content().unwrap().contains("API usage at 80% of limit")).await,
+        "the row follows its issue: {}",
+        first_row().text_content().unwrap()
+    );
+    let row = first_row().text_content().unwrap();
+    assert!(row.contains("Error") && !row.contains("Warning"), "its severity too: {row}");
+    assert_eq!(all_by_testid("issue-occurrences")[0].text_content().unwrap(), "8");
+    assert_eq!(all_by_testid("issue-row").len(), 2);
+    let focused = document().active_element().and_then(|e| e.get_attribute("data-testid"));
+    assert_eq!(focused.as_deref(), Some("issue-retry"), "focus stays where the admin was");
+}
+
+#[wasm_bindgen_test]
 async fn nothing_is_broken_unless_filters_hide_it() {
     let fake = install(signed_in(|request, _| {
         is_list(request)

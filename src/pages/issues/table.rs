@@ -157,7 +157,8 @@ pub fn IssueTable(
                 // in place (text, attributes, which buttons show), so focus and the expanded
                 // row survive a live refresh. No keyed `<For>`: its diffing code (a hash map,
                 // an index set, the move planner) weighed about 4 KiB brotli on this page.
-                keys.track();
+                // Read, not only tracked: a memo nobody reads never runs, so never sees a change.
+                keys.with(|_| ());
                 issues
                     .get_untracked()
                     .into_iter()
