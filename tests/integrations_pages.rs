@@ -283,7 +283,8 @@ async fn the_page_lists_its_open_issues_with_their_fix_and_a_run_s_progress_live
     assert_eq!(runs_fetched, 0, "the runs came with the integration");
 
     // A run the page has not seen: the page looks again.
-    let other = r#"{"provider":"hubspot","run":"run_3","sync":"companies","recordsRead":100,"calls":1,"durationMs":500}"#;
+    let other =
+        r#"{"provider":"hubspot","run":"run_3","sync":"companies","recordsRead":100,"calls":1,"durationMs":500}"#;
     push_event("integrations", other);
     assert!(
         wait_until(3000.0, || fake.count_path("/api/v1/integrations/hubspot") > requests).await,

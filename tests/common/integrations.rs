@@ -76,4 +76,3 @@ pub fn passed_test() -> Value {
         {"step": "read", "outcome": "passed", "detail": "Read 1 contact.", "providerError": null, "durationMs": 95}
     ]})
 }
-

@@ -18,9 +18,8 @@ pub fn RecentRuns(detail: Signal<IntegrationDetail>, now: Signal<f64>) -> impl I
     };
     // Ten rows that hold no state: redrawn whole when a run moves on (a keyed `<For>` would
     // weigh more on this page's chunk than it saves).
-    let rows = move || {
-        detail.with(|d| d.recent_runs.iter().map(|r| (r.clone(), name_of(d, &r.sync))).collect::<Vec<_>>())
-    };
+    let rows =
+        move || detail.with(|d| d.recent_runs.iter().map(|r| (r.clone(), name_of(d, &r.sync))).collect::<Vec<_>>());
     view! {
         <section class="section" aria-labelledby="runs-heading" data-testid="recent-runs">
             <h2 id="runs-heading">"Recent runs"</h2>

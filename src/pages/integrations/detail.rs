@@ -268,6 +268,9 @@ crate::pages::part::lazy_part! {
     }
 }
 
+/// A part of the usage section drawn by the tab that shows it.
+type Chart = fn(Signal<IntegrationDetail>, Signal<f64>) -> AnyView;
+
 /// The meter against the provider's limit, when its count starts over, the top caller, and
 /// calls per hour over the last week.
 #[component]
@@ -276,7 +279,7 @@ fn Usage(
     now: Signal<f64>,
     /// Calls per hour over the last week (the overview: [`hourly_chart`]); the syncs tab shows
     /// the meter only. A function passed in, so that only the overview's chunk carries the chart.
-    chart: Option<fn(Signal<IntegrationDetail>, Signal<f64>) -> AnyView>,
+    chart: Option<Chart>,
 ) -> impl IntoView {
     let provider = d.with_untracked(|d| d.summary.provider);
     view! {
