@@ -6,8 +6,8 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::integrations::{self as store, IntegrationRow};
 use sluice_contract::integrations::{
-    IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, UsageMeter, UsageSource,
-    UsageWindow, RECENT_RUNS,
+    IntegrationDetail, IntegrationIssue, IntegrationStatus, IntegrationSummary, Provider, SyncRun, UsageMeter,
+    UsageSource, UsageWindow, RECENT_RUNS,
 };
 use sluice_contract::issues::{Area, IssueBrief, IssueQuery};
 
@@ -100,7 +100,7 @@ pub async fn detail(state: &AppState, tenant: &str, provider: Provider) -> AppRe
     };
     let now_hour = state.now_ms() / 3_600_000;
     let first = now_hour + 1 - HOURS;
-    let (t, t2) = (tenant.to_string(), tenant.to_string());
+    let t = tenant.to_string();
     let rows = state.store.call(move |c| store::calls_since(c, &t, provider.as_str(), first)).await?;
     let mut hourly_calls = vec![0u32; HOURS as usize];
     for (hour, _, n) in rows {
@@ -117,11 +117,14 @@ pub async fn detail(state: &AppState, tenant: &str, provider: Provider) -> AppRe
         top_caller: health::top_caller(state, tenant, provider).await.map(|(_, name)| name),
         help: provider.help(),
         issues: open_issue_briefs(state, tenant, provider).await?,
-        recent_runs: state
-            .store
-            .call(move |c| crate::store::integrations::runs::list(c, &t2, provider.as_str(), None, None, RECENT_RUNS))
-            .await?,
+        recent_runs: recent_runs(state, tenant, provider).await?,
     })
+}
+
+/// Its latest runs, newest first: the first page of `GET …/runs`.
+async fn recent_runs(state: &AppState, tenant: &str, provider: Provider) -> AppResult<Vec<SyncRun>> {
+    let t = tenant.to_string();
+    state.store.call(move |c| store::runs::list(c, &t, provider.as_str(), None, None, RECENT_RUNS)).await
 }
 
 /// The integration's active issues as Tools › Issues lists them (filtered to its entity).
